@@ -1,0 +1,73 @@
+"""Request and response models of the HTTP API (with Norwegian examples for the OpenAPI docs)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Filters(BaseModel):
+    kinds: list[Literal["rapport", "veiledning", "lov", "forskrift", "annet"]] = Field(default_factory=list)
+    doc_ids: list[str] = Field(default_factory=list, max_length=50)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., min_length=1, examples=["Kan en student få bostøtte?"])
+    filters: Filters | None = None
+    top_k: int | None = Field(default=None, ge=1, le=20)
+
+    model_config = {"json_schema_extra": {"examples": [{"question": "Hva skjer med bostøtten når brukeren soner mer enn seks måneder?"}]}}
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(..., min_length=1, examples=["Gjelder det også varetekt?"])
+    conversation_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    filters: Filters | None = None
+
+
+class CitationOut(BaseModel):
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: str
+    section: str
+    paragraph: str | None
+    pages: list[int] | None
+    url: str | None
+    quote: str
+    display: str
+
+
+class SentenceOut(BaseModel):
+    text: str
+    citations: list[int]
+
+
+class AnswerOut(BaseModel):
+    answer_id: str
+    conversation_id: str | None = None
+    question: str
+    answer: str
+    citations: list[CitationOut]
+    sentences: list[SentenceOut]
+    abstained: bool
+    confidence: float
+    reason: str | None = None
+    closest_sources: list[dict]
+    resolved_query: str
+    backend: str
+    timings: dict[str, float]
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(..., max_length=64)
+    rating: Literal["up", "down"]
+    reason: str | None = Field(default=None, max_length=200, examples=["Feil paragraf"])
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    id: str
+    status: str = "lagret"

@@ -1,0 +1,1 @@
+"""Answering: extractive (default) or generative with verified citations, abstention, conversations."""

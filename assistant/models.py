@@ -1,0 +1,54 @@
+"""Answer and citation model returned by the answering pipeline to the API, bots, CLI and evals."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: str
+    section: str  # citation label, e.g. "bustøttelova § 4" or heading path
+    paragraph: str | None  # ledd, e.g. "2. ledd"
+    pages: list[int] | None
+    url: str | None
+    quote: str  # the cited sentence(s), verbatim
+
+    def display(self) -> str:
+        parts = [self.section if self.kind in ("lov", "forskrift") else self.title]
+        if self.kind not in ("lov", "forskrift") and self.section and self.section != self.title:
+            parts.append(self.section.split(" › ")[-1])
+        if self.paragraph:
+            parts.append(self.paragraph)
+        if self.pages:
+            a, b = self.pages
+            parts.append(f"s. {a}" if a == b else f"s. {a}–{b}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Answer:
+    answer_id: str
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    confidence: float
+    resolved_query: str
+    conversation_id: str | None = None
+    backend: str = "extractive"
+    reason: str | None = None  # why we abstained, for the UI and debugging
+    closest_sources: list[dict] = field(default_factory=list)
+    sentences: list[tuple[str, list[int]]] = field(default_factory=list)  # (sentence, citation numbers)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["sentences"] = [{"text": s, "citations": c} for s, c in self.sentences]
+        for citation, obj in zip(data["citations"], self.citations):
+            citation["display"] = obj.display()
+        return data

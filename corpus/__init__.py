@@ -1,0 +1,1 @@
+"""Corpus loaders: every file format becomes the same Document/Section model."""

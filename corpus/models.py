@@ -1,0 +1,109 @@
+"""The one document model shared by every loader, the chunker and the citation layer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+DocKind = Literal["rapport", "veiledning", "lov", "forskrift", "annet"]
+
+
+@dataclass
+class Block:
+    """A paragraph-level unit of text: a ledd in a law, a paragraph in a page or HTML section."""
+
+    text: str
+    page: int | None = None  # 1-based PDF page
+    ledd: int | None = None  # 1-based ledd number within a §
+
+
+@dataclass
+class Section:
+    """A citable unit: one § of a law, one heading section of a guidance note or report."""
+
+    section_id: str  # stable within the document, e.g. "§4" or "h-3"
+    heading_path: list[str]
+    label: str  # short citation label, e.g. "bustøttelova § 4"
+    blocks: list[Block]
+    url: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.heading_path[-1] if self.heading_path else ""
+
+    @property
+    def pages(self) -> tuple[int, int] | None:
+        nums = [b.page for b in self.blocks if b.page is not None]
+        return (min(nums), max(nums)) if nums else None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+
+@dataclass
+class Document:
+    doc_id: str  # path relative to the corpus root, POSIX style
+    title: str
+    kind: DocKind
+    sections: list[Section]
+    short_title: str | None = None
+    publisher: str | None = None
+    date: str | None = None  # ISO date or year
+    url: str | None = None
+    description: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self, with_sections: bool = False) -> dict:
+        data = asdict(self)
+        if not with_sections:
+            data.pop("sections")
+        data["n_sections"] = len(self.sections)
+        return data
+
+
+@dataclass
+class Chunk:
+    """What is indexed and cited: a piece of one section, never crossing a section boundary."""
+
+    chunk_id: str
+    doc_id: str
+    section_id: str
+    ordinal: int  # position of the chunk within the document
+    text: str  # body text, verbatim from the source (whitespace-normalized)
+    header: str  # context header: document title + heading path / § title
+    label: str  # citation label
+    title: str  # document title
+    kind: str
+    heading_path: list[str]
+    pages: tuple[int, int] | None = None
+    ledd: tuple[int, int] | None = None
+    url: str | None = None
+
+    @property
+    def indexed_text(self) -> str:
+        return f"{self.header}\n{self.text}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["pages"] = list(self.pages) if self.pages else None
+        data["ledd"] = list(self.ledd) if self.ledd else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        data = dict(data)
+        data["pages"] = tuple(data["pages"]) if data.get("pages") else None
+        data["ledd"] = tuple(data["ledd"]) if data.get("ledd") else None
+        return cls(**data)
+
+    def citation(self) -> str:
+        """Human-readable citation: 'Bustøttelova § 4' or 'Rapport X, s. 12–13'."""
+        parts = [self.label]
+        if self.pages:
+            a, b = self.pages
+            parts.append(f"s. {a}" if a == b else f"s. {a}–{b}")
+        if self.ledd and self.kind in ("lov", "forskrift"):
+            a, b = self.ledd
+            parts.append(f"{a}. ledd" if a == b else f"{a}.–{b}. ledd")
+        return ", ".join(parts)
