@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+
+from indexing.analyzer import analyze
 
 from indexing.retriever import SearchResult
 from indexing.store import HybridIndex
@@ -27,6 +30,14 @@ def _document_frequency(index: HybridIndex) -> dict[str, int]:
     return cached
 
 
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]{2,})\b")
+
+
+def proper_nouns(question: str) -> list[str]:
+    """Capitalized words that are not sentence-initial: place names, organisations, products."""
+    return _CAPITALIZED.findall(question.strip())
+
+
 @dataclass
 class Evidence:
     coverage: float  # idf-weighted share of the question's terms found in the top passages
@@ -35,6 +46,7 @@ class Evidence:
     unknown_terms: list[str]  # question terms that occur nowhere in the corpus
     missing_rare_terms: list[str]  # rare terms (high idf) absent from the top passages
     agreement: bool  # the two arms share at least one document in their top 5
+    missing_entities: list[str] = field(default_factory=list)  # proper nouns of the question absent from the top passages
 
     def confidence(self) -> float:
         dense_part = min(1.0, max(0.0, (self.top_dense - 0.75) / 0.15))
@@ -64,4 +76,6 @@ def measure_evidence(index: HybridIndex, result: SearchResult, top_n: int = 4) -
         unknown_terms=[t for t in terms if df.get(t, 0) == 0],
         missing_rare_terms=[t for t in terms if weights[t] >= rare_cut and t not in hit_terms],
         agreement=bool(bm25_docs & dense_docs),
+        missing_entities=[name for name in proper_nouns(result.query)
+                          if (stems := analyze(name)) and not any(stem in hit_terms for stem in stems)],
     )

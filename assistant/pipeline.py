@@ -6,6 +6,7 @@ Used by the API, the Slack/Teams bots, the CLI and the evaluation harness.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
@@ -24,6 +25,10 @@ ABSTAIN_TEXT = ("Jeg finner ikke svar på dette i kildene jeg har tilgang til (l
                 "evalueringsrapporter om boligsosialt arbeid).")
 OUT_OF_DOMAIN_TEXT = ("Jeg kan bare svare på spørsmål om boligsosialt arbeid ut fra lover, forskrifter, veiledere og "
                       "evalueringsrapporter, og finner ikke noe om dette i kildene.")
+LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporter, og jeg har ikke dagsaktuelle tall "
+                  "som renter, satser eller saksbehandlingstider. Sjekk oppdatert informasjon hos Husbanken, NAV eller "
+                  "den aktuelle etaten.")
+_LIVE_DATA = re.compile(r"\b(i dag|per i dag|for tiden|akkurat nå|dagens|i øyeblikket|no for tida)\b", re.I)
 CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
 
 
@@ -55,12 +60,17 @@ class Assistant:
         return self.runtime.settings
 
     # --- decisions -----------------------------------------------------------------------------------
-    def should_abstain(self, evidence: Evidence) -> tuple[bool, str | None]:
+    def should_abstain(self, question: str, evidence: Evidence) -> tuple[bool, str | None]:
+        """Thresholds live in settings (tuned on the dev sets, see README)."""
         s = self.settings
-        if evidence.coverage < s.abstain_min_coverage:
-            return True, "low-coverage"
+        if _LIVE_DATA.search(question):
+            return True, "live-data"
         if evidence.top_dense < s.abstain_min_dense:
-            return True, "low-similarity"
+            return True, "out-of-domain"
+        if evidence.missing_entities:
+            return True, "missing-entity"
+        if evidence.coverage < s.abstain_min_coverage and evidence.top_dense < s.abstain_confident_dense:
+            return True, "low-coverage"
         return False, None
 
     # --- main entry ------------------------------------------------------------------------------------
@@ -84,7 +94,7 @@ class Assistant:
         result = self.runtime.retriever.search(resolved, k=top_k or self.settings.top_k, filters=filters)
         t2 = time.perf_counter()
         evidence = measure_evidence(self.runtime.index, result)
-        abstain, reason = self.should_abstain(evidence)
+        abstain, reason = self.should_abstain(resolved, evidence)
         if abstain:
             answer = self._abstention(question, resolved, result, evidence, reason)
         else:
@@ -119,15 +129,15 @@ class Assistant:
         return out
 
     def _abstention(self, question: str, resolved: str, result: SearchResult, evidence: Evidence, reason: str | None) -> Answer:
-        out_of_domain = evidence.coverage < 0.25 and evidence.top_dense < self.settings.abstain_min_dense + 0.02
+        out_of_domain = reason == "out-of-domain"
         closest = [] if out_of_domain else self._closest(result)
-        text = OUT_OF_DOMAIN_TEXT if out_of_domain else ABSTAIN_TEXT
+        text = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}.get(reason or "", ABSTAIN_TEXT)
         if closest:
             text += CLOSEST_HINT + " " + "; ".join(f"{c['citation']} ({c['title']})" if c["kind"] in ("lov", "forskrift")
                                                    else f"{c['title']}" for c in closest) + "."
         return Answer(answer_id=uuid.uuid4().hex, question=question, text=text, citations=[], abstained=True,
                       confidence=evidence.confidence(), resolved_query=resolved,
-                      reason="out-of-domain" if out_of_domain else reason, closest_sources=closest)
+                      reason=reason, closest_sources=closest)
 
     def _citations_for(self, groups: list[tuple[ScoredChunk, list[str]]]) -> list[Citation]:
         return [Citation(n=n, chunk_id=hit.chunk.chunk_id, doc_id=hit.chunk.doc_id, title=hit.chunk.title, kind=hit.chunk.kind,

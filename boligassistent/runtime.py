@@ -18,7 +18,8 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
 
 def fusion_config(settings: Settings) -> FusionConfig:
     return FusionConfig(rrf_k=settings.rrf_k, weight_bm25=settings.weight_bm25, weight_dense=settings.weight_dense,
-                        candidates=settings.candidates_per_arm)
+                        candidates=settings.candidates_per_arm, max_per_doc=settings.max_chunks_per_doc,
+                        weight_references=settings.weight_references)
 
 
 _EMBEDDERS: dict[tuple, Embedder] = {}

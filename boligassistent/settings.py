@@ -50,15 +50,18 @@ class Settings(BaseSettings):
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     rrf_k: int = 60
-    weight_bm25: float = 1.0
+    weight_bm25: float = 2.0
     weight_dense: float = 1.0
     candidates_per_arm: int = 50
+    max_chunks_per_doc: int = 0
+    weight_references: float = 1.0
     top_k: int = 8
 
     # Answering / abstention
     answer_max_sentences: int = 5
-    abstain_min_coverage: float = 0.55
-    abstain_min_dense: float = 0.80
+    abstain_min_dense: float = 0.835  # below: out of domain
+    abstain_min_coverage: float = 0.35  # below, unless dense similarity is high: not answered by the sources
+    abstain_confident_dense: float = 0.87
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None

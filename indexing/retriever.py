@@ -5,6 +5,7 @@ This is the one retrieval pipeline used by the assistant, the API, the bots and 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -61,6 +62,21 @@ class FusionConfig:
     weight_bm25: float = 1.0
     weight_dense: float = 1.0
     candidates: int = 50
+    weight_references: float = 1.0  # third arm: law sections cited by the top hits (e.g. guidance → "bustøttelova § 4")
+    reference_from_top: int = 5
+    max_per_doc: int = 0  # >0: at most this many chunks per document in the top k (diversity); 0 = no cap
+
+
+_LAW_REFERENCE = re.compile(r"\b([\wæøåÆØÅ-]+(?:loven|lova|lovens|lovas))\s+§\s*(\d+(?:\s?[a-z]\b)?(?:-\d+(?:\s?[a-z]\b)?)?)", re.I)
+
+
+def law_references(text: str) -> list[str]:
+    """Citation labels referred to in a text, e.g. 'bustøttelova § 4' (lowercase, normalized)."""
+    out = []
+    for name, number in _LAW_REFERENCE.findall(text):
+        name = name.lower().removesuffix("s") if name.lower().endswith(("lovens", "lovas")) else name.lower()
+        out.append(f"{name} § {' '.join(number.split())}")
+    return out
 
 
 def rrf_fuse(rankings: list[tuple[list[int], float]], k: int) -> dict[int, float]:
@@ -70,6 +86,24 @@ def rrf_fuse(rankings: list[tuple[list[int], float]], k: int) -> dict[int, float
         for rank, doc in enumerate(ranking, start=1):
             fused[doc] = fused.get(doc, 0.0) + weight / (k + rank)
     return fused
+
+
+def diversify(ranked: list[int], doc_ids: list[str], k: int, max_per_doc: int) -> list[int]:
+    """Top k keeping at most `max_per_doc` per document; backfills in rank order if too few documents."""
+    if max_per_doc <= 0:
+        return ranked[:k]
+    chosen: list[int] = []
+    held_back: list[int] = []
+    per_doc: dict[str, int] = {}
+    for item, doc_id in zip(ranked, doc_ids):
+        if per_doc.get(doc_id, 0) < max_per_doc:
+            chosen.append(item)
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            if len(chosen) == k:
+                return chosen
+        else:
+            held_back.append(item)
+    return chosen + held_back[: k - len(chosen)]
 
 
 class HybridRetriever:
@@ -109,6 +143,17 @@ class HybridRetriever:
                 break
         return ranking, sims
 
+    def _referenced(self, top: list[int], candidates: set[int]) -> list[int]:
+        """Chunks of law sections that the top hits cite, kept only if an arm also found them relevant."""
+        by_label = self.index.label_positions()
+        out: list[int] = []
+        for i in top:
+            for label in law_references(self.index.chunks[i].text):
+                for pos in by_label.get(label, []):
+                    if pos in candidates and pos not in out and pos not in top:
+                        out.append(pos)
+        return out
+
     # --- hybrid --------------------------------------------------------------------------------
     def search(self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: str = "hybrid") -> SearchResult:
         """mode: 'hybrid' (default), 'bm25' or 'dense'."""
@@ -133,9 +178,15 @@ class HybridRetriever:
         if dense_ranking:
             rankings.append((dense_ranking, self.fusion.weight_dense if mode == "hybrid" else 1.0))
         fused = rrf_fuse(rankings, self.fusion.rrf_k)
+        if mode == "hybrid" and self.fusion.weight_references > 0 and fused:
+            referenced = self._referenced(sorted(fused, key=lambda i: -fused[i])[: self.fusion.reference_from_top],
+                                          set(bm25_ranking) | set(dense_ranking))
+            if referenced:
+                fused = rrf_fuse(rankings + [(referenced, self.fusion.weight_references)], self.fusion.rrf_k)
         bm25_pos = {doc: r for r, doc in enumerate(bm25_ranking, start=1)}
         dense_pos = {doc: r for r, doc in enumerate(dense_ranking, start=1)}
-        order = sorted(fused, key=lambda i: (-fused[i], bm25_pos.get(i, 10**6) + dense_pos.get(i, 10**6)))[:k]
+        ranked = sorted(fused, key=lambda i: (-fused[i], bm25_pos.get(i, 10**6) + dense_pos.get(i, 10**6)))
+        order = diversify(ranked, [self.index.chunks[i].doc_id for i in ranked], k, self.fusion.max_per_doc)
         hits = [ScoredChunk(chunk=self.index.chunks[i], score=fused[i], bm25_rank=bm25_pos.get(i),
                             bm25_score=float(bm25_scores[i]) if i in bm25_pos else None,
                             dense_rank=dense_pos.get(i), dense_score=dense_sims.get(i))

@@ -70,6 +70,17 @@ class HybridIndex:
     def chunk_position(self, chunk_id: str) -> int | None:
         return self._by_id.get(chunk_id)
 
+    def label_positions(self) -> dict[str, list[int]]:
+        """Lowercased citation label (e.g. 'bustøttelova § 4') → chunk positions; built on first use."""
+        cached = getattr(self, "_labels", None)
+        if cached is None:
+            cached = {}
+            for i, chunk in enumerate(self.chunks):
+                if chunk.kind in ("lov", "forskrift"):
+                    cached.setdefault(" ".join(chunk.label.lower().split()), []).append(i)
+            self._labels = cached
+        return cached
+
     def chunk(self, chunk_id: str) -> Chunk | None:
         pos = self._by_id.get(chunk_id)
         return self.chunks[pos] if pos is not None else None
