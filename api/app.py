@@ -3,6 +3,7 @@
 
 import asyncio
 import csv
+import html
 import io
 import json
 import logging
@@ -15,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sse_starlette.sse import EventSourceResponse
@@ -301,7 +302,10 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         app.mount("/widget", StaticFiles(directory=STATIC), name="widget")
 
         @app.get("/", include_in_schema=False)
-        def demo() -> FileResponse:
-            return FileResponse(STATIC / "demo.html")
+        def demo() -> HTMLResponse:
+            page = (STATIC / "demo.html").read_text(encoding="utf-8")
+            if settings.demo_widget_key:  # a query-scoped widget key for the demo page
+                page = page.replace('data-key=""', f'data-key="{html.escape(settings.demo_widget_key, quote=True)}"')
+            return HTMLResponse(page)
 
     return app

@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     admin_key: str | None = None
     api_keys_file: Path | None = None
     cors_origins: list[str] = []
+    demo_widget_key: str | None = None  # widget key (query scope) injected into the demo page at /
     rate_limit_per_minute: int = 60
     max_question_chars: int = 1000
     conversation_retention_days: int = 30
