@@ -73,7 +73,7 @@ def verify(text: str, hits: list[ScoredChunk], min_support: float = 0.5) -> list
         valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(hits)]
         if not valid:
             continue
-        body = _CITE.sub("", sentence).strip()
+        body = re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
         if support(body, " ".join(hits[n - 1].chunk.indexed_text for n in valid)) >= min_support:
             kept.append((body, valid))
     return kept

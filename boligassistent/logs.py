@@ -43,5 +43,5 @@ def setup_logging(level: str = "INFO", log_file: Path | None = None) -> None:
         handler._bolig = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "faiss", "urllib3"):
+    for noisy in ("httpx", "httpcore", "faiss", "urllib3", "bm25s", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -90,7 +90,8 @@ class SentenceTransformerEmbedder:
         weight_files = sorted(model_dir.rglob("*.safetensors")) + sorted(model_dir.rglob("*.bin"))
         weights_hash = _file_digest(weight_files[0]) if weight_files else "noweights"
         self.model_id = f"st:{model_dir.name}#{weights_hash}|q={self._query_prompt}|d={self._document_prompt}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or len(self.embed_query("test")))
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or len(self.embed_query("test")))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode([self._document_prompt + t for t in texts], normalize_embeddings=True,
