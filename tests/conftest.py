@@ -23,8 +23,9 @@ SHARED_EVALS = SHARED_CORPUS.parent / "evals"
 
 
 def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **extra) -> Settings:
-    values = {"cache_dir": Path(os.environ.get("BOLIG_TEST_CACHE", Path.home() / ".cache" / "boligassistent")),
-              "index_watch_s": 0, **extra}
+    values: dict = {"index_watch_s": 0, **extra}
+    if os.environ.get("BOLIG_TEST_CACHE"):
+        values.setdefault("cache_dir", Path(os.environ["BOLIG_TEST_CACHE"]))
     return Settings(corpus_dir=corpus, index_dir=index or tmp / "index", state_db=tmp / "state.sqlite3", **values)
 
 

@@ -28,8 +28,8 @@ def widget_server(tmp_path_factory, reference_settings, reference_runtime):
     tmp = tmp_path_factory.mktemp("widget")
     settings = reference_settings.model_copy(update={"state_db": tmp / "state.sqlite3", "admin_key": ADMIN, "rate_limit_per_minute": 0})
     keys = KeyStore(settings.state_db)
-    # The origin is only known once the server has a port; a key without origins is fine for loopback tests,
-    # and a second key restricted to a foreign origin proves the origin check in the browser.
+    # The origin is only known once the server has a port, so this widget key has no origin list;
+    # the origin check itself is covered in tests/test_api.py.
     _, widget_key = keys.create("demo-widget", ["query"])
     settings = settings.model_copy(update={"demo_widget_key": widget_key})
     server, _ = start_server(settings, reference_runtime)
