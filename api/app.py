@@ -297,6 +297,18 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     def metrics() -> Response:
         return Response(generate_latest(svc.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    # ---- Slack Events API ----------------------------------------------------------------------------------
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from slack_bolt.adapter.fastapi import SlackRequestHandler
+
+        from api.slack_bot import create_slack_app
+
+        slack_handler = SlackRequestHandler(create_slack_app(svc))
+
+        @app.post("/slack/events", include_in_schema=False)
+        async def slack_events(request: Request):
+            return await slack_handler.handle(request)
+
     # ---- widget and demo page -------------------------------------------------------------------------------
     if STATIC.is_dir():
         app.mount("/widget", StaticFiles(directory=STATIC), name="widget")

@@ -193,6 +193,24 @@ def serve(index: IndexOpt = None, host: Annotated[Optional[str], typer.Option()]
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
 
 
+@app.command("slack-socket")
+def slack_socket(index: IndexOpt = None) -> None:
+    """Run the Slack bot over Socket Mode (no public URL needed; needs BOLIG_SLACK_APP_TOKEN xapp-…)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from api.service import Service
+    from api.slack_bot import create_slack_app
+
+    settings = load_settings(index=index)
+    if not (settings.slack_bot_token and settings.slack_app_token):
+        fail("set BOLIG_SLACK_BOT_TOKEN (xoxb-…) and BOLIG_SLACK_APP_TOKEN (xapp-…) for Socket Mode")
+    service = Service.create(settings)
+    if not service.load():
+        fail(service.load_error or "could not load the index")
+    service.start_watcher()
+    SocketModeHandler(create_slack_app(service), settings.slack_app_token).start()
+
+
 keys_app = typer.Typer(help="Manage API keys (stored hashed in the state database).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60
     max_question_chars: int = 1000
     conversation_retention_days: int = 30
+    # Slack (the /slack/events endpoint is mounted when both secrets are set)
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None  # xapp-… for Socket Mode
+    slack_command: str = "/bolig"
+    slack_api_base_url: str = "https://slack.com/api/"
+
     index_watch_s: float = 5.0  # poll the index for a new generation and hot-swap it (0 = off)
     max_body_bytes: int = 64 * 1024
     log_file: Path | None = None

@@ -1,0 +1,41 @@
+"""One formatting layer: an Answer → each channel's format (Slack Block Kit; plain text)."""
+
+from __future__ import annotations
+
+from assistant.models import Answer
+
+ABSTAIN_TITLE = "Finner ikke svar i kildene"
+
+
+def _source_line(n: int, display: str, title: str, url: str | None) -> str:
+    label = f"{display} – {title}" if title and title not in display else display
+    return f"[{n}] <{url}|{label}>" if url else f"[{n}] {label}"
+
+
+def plain_text(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("\nKilder:")
+        lines += [f"[{c.n}] {c.display()}" + (f" – {c.url}" if c.url else "") for c in answer.citations]
+    return "\n".join(lines)
+
+
+def slack_blocks(answer: Answer) -> list[dict]:
+    blocks: list[dict] = []
+    if answer.abstained:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": ABSTAIN_TITLE}})
+    for part in answer.text.split("\n\n"):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": part[:2900]}})
+    sources = [(_source_line(c.n, c.display(), c.title, c.url)) for c in answer.citations]
+    if not sources and answer.closest_sources:
+        sources = [f"• <{s['url']}|{s['citation']}>" if s.get("url") else f"• {s['citation']}" for s in answer.closest_sources]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Nærmeste kilder*"}]})
+    if sources:
+        if answer.citations:
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Kilder*"}]})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(sources)[:2900]}})
+    blocks.append({"type": "actions", "block_id": "feedback", "elements": [
+        {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": "👍 Nyttig"}, "value": answer.answer_id},
+        {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎 Ikke nyttig"}, "value": answer.answer_id},
+    ]})
+    return blocks

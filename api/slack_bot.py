@@ -1,0 +1,87 @@
+"""Slack bot (slack-bolt): slash command, app mentions and direct messages on the same answering pipeline.
+
+HTTP Events API at /slack/events with signature verification (bolt checks the signing secret and rejects
+timestamps older than five minutes); Socket Mode via `boligassistent slack-socket`. A thread is a
+conversation. Message contents are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from api.formatting import plain_text, slack_blocks
+from api.service import Service
+
+log = logging.getLogger("slack")
+_MENTION = re.compile(r"<@[A-Z0-9]+>")
+EMPTY_HELP = "Skriv et spørsmål, for eksempel: /bolig Kan en student få bostøtte?"
+NOT_READY = "Assistenten starter eller mangler indeks. Prøv igjen om litt."
+
+
+def create_slack_app(service: Service) -> App:
+    settings = service.settings
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_base_url)
+    logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    app = App(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret, client=client,
+              token_verification_enabled=False, logger=logging.getLogger("slack_bolt"))
+
+    def answer(question: str, conversation_id: str):
+        if service.assistant is None:
+            return None
+        result = service.assistant.answer(question, conversation_id=conversation_id, channel="slack")
+        service.metrics.answers.labels(str(result.abstained).lower(), result.backend).inc()
+        return result
+
+    @app.command(settings.slack_command)
+    def slash_command(ack, command, respond):
+        ack()  # within Slack's 3 s; the answer follows through response_url
+        question = (command.get("text") or "").strip()
+        if not question:
+            respond(text=EMPTY_HELP, response_type="ephemeral")
+            return
+        result = answer(question, f"slack:{command.get('channel_id')}:{command.get('user_id')}:cmd")
+        if result is None:
+            respond(text=NOT_READY, response_type="ephemeral")
+            return
+        respond(text=plain_text(result), blocks=slack_blocks(result), response_type="in_channel")
+        log.info("slack answer", extra={"kind": "command", "answer_id": result.answer_id, "abstained": result.abstained})
+
+    def reply_in_thread(event: dict, say) -> None:
+        question = _MENTION.sub("", event.get("text") or "").strip()
+        thread = event.get("thread_ts") or event.get("ts")
+        if not question:
+            say(text=EMPTY_HELP, thread_ts=thread)
+            return
+        result = answer(question, f"slack:{event.get('channel')}:{thread}")
+        if result is None:
+            say(text=NOT_READY, thread_ts=thread)
+            return
+        say(text=plain_text(result), blocks=slack_blocks(result), thread_ts=thread)
+        log.info("slack answer", extra={"kind": event.get("type"), "answer_id": result.answer_id, "abstained": result.abstained})
+
+    @app.event("app_mention")
+    def on_mention(event, say):
+        reply_in_thread(event, say)
+
+    @app.event("message")
+    def on_message(event, say):
+        if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
+            reply_in_thread(event, say)
+
+    @app.action(re.compile(r"^feedback_(up|down)$"))
+    def on_feedback(ack, action, respond):
+        ack()
+        rating = "up" if action["action_id"].endswith("up") else "down"
+        answer_id = action.get("value") or ""
+        if not service.state.answer_exists(answer_id):
+            respond(text="Fant ikke svaret det gis tilbakemelding på.", response_type="ephemeral", replace_original=False)
+            return
+        service.state.add_feedback(answer_id, rating, None, None, channel="slack")
+        service.metrics.feedback.labels(rating).inc()
+        respond(text="Takk for tilbakemeldingen!", response_type="ephemeral", replace_original=False)
+
+    return app
