@@ -309,6 +309,14 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         async def slack_events(request: Request):
             return await slack_handler.handle(request)
 
+    # ---- Microsoft Teams --------------------------------------------------------------------------------------
+    if settings.teams_app_id or settings.teams_local_no_auth:
+        from api.teams_bot import mount_teams
+
+        if settings.teams_local_no_auth and not settings.teams_app_id:
+            log.warning("Teams endpoint runs WITHOUT authentication (BOLIG_TEAMS_LOCAL_NO_AUTH); for the emulator and tests only")
+        mount_teams(app, svc)
+
     # ---- widget and demo page -------------------------------------------------------------------------------
     if STATIC.is_dir():
         app.mount("/widget", StaticFiles(directory=STATIC), name="widget")

@@ -39,3 +39,21 @@ def slack_blocks(answer: Answer) -> list[dict]:
         {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎 Ikke nyttig"}, "value": answer.answer_id},
     ]})
     return blocks
+
+
+def adaptive_card(answer: Answer) -> dict:
+    """Adaptive Card 1.5 for Teams: answer, numbered sources with links, feedback actions."""
+    body: list[dict] = []
+    if answer.abstained:
+        body.append({"type": "TextBlock", "text": ABSTAIN_TITLE, "weight": "Bolder", "size": "Medium", "wrap": True})
+    body += [{"type": "TextBlock", "text": part, "wrap": True} for part in answer.text.split("\n\n")]
+    sources = [f"[{c.n}] [{c.display()}]({c.url})" if c.url else f"[{c.n}] {c.display()}" for c in answer.citations]
+    if not sources and answer.closest_sources:
+        sources = [f"[{s['citation']}]({s['url']})" if s.get("url") else s["citation"] for s in answer.closest_sources]
+    if sources:
+        body.append({"type": "TextBlock", "text": "Kilder" if answer.citations else "Nærmeste kilder", "weight": "Bolder", "spacing": "Medium"})
+        body += [{"type": "TextBlock", "text": line, "wrap": True, "spacing": "Small", "size": "Small"} for line in sources]
+    actions = [{"type": "Action.Submit", "title": title, "data": {"action": "feedback", "rating": rating, "answer_id": answer.answer_id}}
+               for title, rating in (("👍 Nyttig", "up"), ("👎 Ikke nyttig", "down"))]
+    return {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "version": "1.5",
+            "body": body, "actions": actions}

@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     slack_command: str = "/bolig"
     slack_api_base_url: str = "https://slack.com/api/"
 
+    # Microsoft Teams (M365 Agents SDK); /api/messages is mounted when an app id is set or local mode is on
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_local_no_auth: bool = False  # emulator/tests only: no JWT validation, no outbound credentials
+
     index_watch_s: float = 5.0  # poll the index for a new generation and hot-swap it (0 = off)
     max_body_bytes: int = 64 * 1024
     log_file: Path | None = None
