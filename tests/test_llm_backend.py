@@ -3,47 +3,27 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from assistant.followup import condense, is_follow_up
 from assistant.pipeline import Assistant
 from boligassistent.runtime import Runtime
+from tests.fixtures.loopback import RecordingServer
 
 
-class FakeChatServer:
-    """Speaks POST /v1/chat/completions; the reply is chosen per test. Records the requests it gets."""
+class FakeChatServer(RecordingServer):
+    """Speaks POST /v1/chat/completions; the reply is chosen per test."""
 
     def __init__(self) -> None:
         self.reply = ""
-        self.delay = 0.0
-        self.requests: list[dict] = []
-        outer = self
+        super().__init__(lambda _: {"choices": [{"message": {"role": "assistant", "content": self.reply}}]})
+        self.url += "/v1"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                time.sleep(outer.delay)
-                data = json.dumps({"choices": [{"message": {"role": "assistant", "content": outer.reply}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
+    @property
+    def requests(self) -> list[dict]:
+        return [{"path": r.path, "auth": r.headers.get("Authorization"), "body": json.loads(r.body)} for r in self.records]
 
 
 @pytest.fixture()

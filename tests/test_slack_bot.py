@@ -6,60 +6,36 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
 
 import httpx
 import pytest
 
 from tests.conftest import start_server
+from tests.fixtures.loopback import Recorded, RecordingServer
 
 SECRET = "test-signing-secret"
 
 
-class SlackCapture:
+def _slack_body(record: Recorded) -> dict:
+    raw = record.body.decode()
+    if record.headers.get("Content-Type", "").startswith("application/json"):
+        return json.loads(raw or "{}")
+    body = {k: v[0] for k, v in parse_qs(raw).items()}
+    if "blocks" in body:
+        body["blocks"] = json.loads(body["blocks"])
+    return body
+
+
+class SlackCapture(RecordingServer):
+    """Stands in for the Slack Web API and for response_url."""
+
     def __init__(self) -> None:
-        self.calls: list[tuple[str, dict]] = []
-        self.cond = threading.Condition()
-        outer = self
+        super().__init__(lambda r: {"ok": True, "ts": "1700000000.000200", "channel": _slack_body(r).get("channel", "C1")})
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                if self.headers.get("Content-Type", "").startswith("application/json"):
-                    body = json.loads(raw or "{}")
-                else:
-                    body = {k: v[0] for k, v in parse_qs(raw).items()}
-                    for key in ("blocks",):
-                        if key in body:
-                            body[key] = json.loads(body[key])
-                with outer.cond:
-                    outer.calls.append((self.path, body))
-                    outer.cond.notify_all()
-                data = json.dumps({"ok": True, "ts": "1700000000.000200", "channel": body.get("channel", "C1")}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def wait_for(self, path: str, count: int = 1, timeout: float = 30) -> list[dict]:
-        deadline = time.time() + timeout
-        with self.cond:
-            while True:
-                found = [body for p, body in self.calls if p == path]
-                if len(found) >= count or time.time() > deadline:
-                    return found
-                self.cond.wait(timeout=0.5)
+    def wait_for(self, path: str, count: int = 1, timeout: float = 30) -> list[dict]:  # type: ignore[override]
+        return [_slack_body(r) for r in super().wait_for(count, path, timeout)]
 
 
 def sign(body: str, ts: int | None = None, secret: str = SECRET) -> dict:
@@ -78,7 +54,7 @@ def slack(tmp_path_factory, fixture_settings, fixture_runtime):
     server, service = start_server(settings, fixture_runtime)
     with server:
         yield server.url, capture, service
-    capture.httpd.shutdown()
+    capture.close()
 
 
 def _post_form(url: str, form: dict, headers_ts: int | None = None, secret: str = SECRET) -> httpx.Response:

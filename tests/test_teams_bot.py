@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from tests.conftest import start_server
+from tests.fixtures.loopback import RecordingServer
 
 
-class ConnectorCapture:
+class ConnectorCapture(RecordingServer):
     """Stands in for the Bot Connector service: records the activities the bot sends."""
 
     def __init__(self) -> None:
-        self.activities: list[tuple[str, dict]] = []
-        outer = self
+        super().__init__(lambda _: {"id": uuid.uuid4().hex})
+        self.url += "/"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                outer.activities.append((self.path, body))
-                data = json.dumps({"id": uuid.uuid4().hex}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    @property
+    def activities(self) -> list[tuple[str, dict]]:
+        return [(r.path, json.loads(r.body or b"{}")) for r in self.records]
 
 
 def activity(service_url: str, text: str | None = None, value: dict | None = None, conversation: str = "19:abc@thread.tacv2;messageid=1") -> dict:
@@ -58,13 +42,11 @@ def teams(tmp_path_factory, fixture_settings, fixture_runtime):
     server, service = start_server(settings, fixture_runtime)
     with server:
         yield server.url, capture, service
-    capture.httpd.shutdown()
+    capture.close()
 
 
 def _wait(capture: ConnectorCapture, n: int, timeout: float = 20) -> list[dict]:
-    deadline = time.time() + timeout
-    while len(capture.activities) < n and time.time() < deadline:
-        time.sleep(0.05)
+    capture.wait_for(n, timeout=timeout)
     return [a for _, a in capture.activities]
 
 
