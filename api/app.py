@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sse_starlette.sse import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.formatting import FEEDBACK_UNKNOWN_ANSWER
 from api.schemas import AnswerOut, AskRequest, ChatRequest, FeedbackOut, FeedbackRequest, Filters
 from api.security import ApiKey
 from api.service import Service
@@ -32,6 +33,7 @@ from indexing.retriever import SearchFilters
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "static"
+SERVICE_NOT_READY = "Tjenesten starter eller mangler indeks. Prøv igjen om litt."
 
 
 class ApiError(Exception):
@@ -160,7 +162,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     def assistant():
         if svc.assistant is None:
-            raise ApiError(503, "Tjenesten starter eller mangler indeks. Prøv igjen om litt.")
+            raise ApiError(503, SERVICE_NOT_READY)
         return svc.assistant
 
     def check_question(text: str) -> str:
@@ -171,22 +173,21 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             raise ApiError(422, f"Spørsmålet er for langt (maks {settings.max_question_chars} tegn).")
         return text
 
-    def record(answer: Answer) -> None:
-        svc.metrics.answers.labels(str(answer.abstained).lower(), answer.backend).inc()
+    def answer(question: str, **kwargs) -> Answer:
+        result = svc.answer(question, **kwargs)
+        if result is None:
+            raise ApiError(503, SERVICE_NOT_READY)
+        return result
 
     # ---- endpoints -----------------------------------------------------------------------------------------
     @app.post("/v1/ask", response_model=AnswerOut, tags=["svar"], summary="Still et enkeltstående spørsmål")
     def ask(body: AskRequest, key: QueryKey) -> dict:
-        answer = assistant().answer(check_question(body.question), filters=_filters(body.filters), top_k=body.top_k)
-        record(answer)
-        return _answer_out(answer)
+        return _answer_out(answer(check_question(body.question), filters=_filters(body.filters), top_k=body.top_k))
 
     def _chat(body: ChatRequest) -> Answer:
         message = check_question(body.message)
         cid = body.conversation_id or svc.state.new_conversation("api")
-        answer = assistant().answer(message, conversation_id=cid, filters=_filters(body.filters))
-        record(answer)
-        return answer
+        return answer(message, conversation_id=cid, filters=_filters(body.filters))
 
     @app.post("/v1/chat", response_model=AnswerOut, tags=["svar"], summary="Samtale med oppfølgingsspørsmål")
     def chat(body: ChatRequest, key: QueryKey) -> dict:
@@ -257,10 +258,9 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     @app.post("/v1/feedback", response_model=FeedbackOut, tags=["tilbakemelding"], summary="👍/👎 på et svar")
     def feedback(body: FeedbackRequest, key: QueryKey) -> dict:
-        if not svc.state.answer_exists(body.answer_id):
-            raise ApiError(404, "Fant ikke svaret det gis tilbakemelding på.")
-        fid = svc.state.add_feedback(body.answer_id, body.rating, body.reason, body.comment)
-        svc.metrics.feedback.labels(body.rating).inc()
+        fid = svc.record_feedback(body.answer_id, body.rating, body.reason, body.comment)
+        if fid is None:
+            raise ApiError(404, FEEDBACK_UNKNOWN_ANSWER)
         return {"id": fid, "status": "lagret"}
 
     @app.get("/v1/feedback/export", tags=["admin"], summary="Eksporter tilbakemeldinger (CSV eller JSONL)")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from assistant.models import Answer
 
 ABSTAIN_TITLE = "Finner ikke svar i kildene"
+NOT_READY_TEXT = "Assistenten starter eller mangler indeks. Prøv igjen om litt."
+FEEDBACK_THANKS = "Takk for tilbakemeldingen!"
+FEEDBACK_UNKNOWN_ANSWER = "Fant ikke svaret det gis tilbakemelding på."
 
 
 def _source_line(n: int, display: str, title: str, url: str | None) -> str:

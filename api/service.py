@@ -9,10 +9,12 @@ from pathlib import Path
 
 from api.metrics import Metrics
 from api.security import KeyStore, RateLimiter
+from assistant.models import Answer
 from assistant.pipeline import Assistant
 from assistant.state import StateStore
 from boligassistent.runtime import Runtime, open_runtime
 from boligassistent.settings import Settings
+from indexing.retriever import SearchFilters
 from indexing.store import current_generation
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,25 @@ class Service:
             self.metrics.index_documents.set(len(runtime.index.documents))
             log.info("index loaded", extra={"generation": generation.name if generation else None, "chunks": len(runtime.index.chunks)})
             return True
+
+    def answer(self, question: str, *, conversation_id: str | None = None, filters: SearchFilters | None = None,
+               top_k: int | None = None, channel: str = "api") -> Answer | None:
+        """Answer through the shared pipeline and count it; None while no index is loaded."""
+        assistant = self.assistant
+        if assistant is None:
+            return None
+        result = assistant.answer(question, conversation_id=conversation_id, filters=filters, top_k=top_k, channel=channel)
+        self.metrics.answers.labels(str(result.abstained).lower(), result.backend).inc()
+        return result
+
+    def record_feedback(self, answer_id: str, rating: str, reason: str | None = None, comment: str | None = None,
+                        channel: str = "api") -> str | None:
+        """Store 👍/👎 for a known answer and count it; None if the answer is unknown."""
+        if not self.state.answer_exists(answer_id):
+            return None
+        feedback_id = self.state.add_feedback(answer_id, rating, reason, comment, channel=channel)
+        self.metrics.feedback.labels(rating).inc()
+        return feedback_id
 
     def reload_if_changed(self) -> bool:
         generation = current_generation(self.settings.index_dir)

@@ -13,13 +13,12 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from api.formatting import plain_text, slack_blocks
+from api.formatting import FEEDBACK_THANKS, FEEDBACK_UNKNOWN_ANSWER, NOT_READY_TEXT, plain_text, slack_blocks
 from api.service import Service
 
 log = logging.getLogger("slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 EMPTY_HELP = "Skriv et spørsmål, for eksempel: /bolig Kan en student få bostøtte?"
-NOT_READY = "Assistenten starter eller mangler indeks. Prøv igjen om litt."
 
 
 def create_slack_app(service: Service) -> App:
@@ -29,13 +28,6 @@ def create_slack_app(service: Service) -> App:
     app = App(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret, client=client,
               token_verification_enabled=False, logger=logging.getLogger("slack_bolt"))
 
-    def answer(question: str, conversation_id: str):
-        if service.assistant is None:
-            return None
-        result = service.assistant.answer(question, conversation_id=conversation_id, channel="slack")
-        service.metrics.answers.labels(str(result.abstained).lower(), result.backend).inc()
-        return result
-
     @app.command(settings.slack_command)
     def slash_command(ack, command, respond):
         ack()  # within Slack's 3 s; the answer follows through response_url
@@ -43,9 +35,10 @@ def create_slack_app(service: Service) -> App:
         if not question:
             respond(text=EMPTY_HELP, response_type="ephemeral")
             return
-        result = answer(question, f"slack:{command.get('channel_id')}:{command.get('user_id')}:cmd")
+        result = service.answer(question, conversation_id=f"slack:{command.get('channel_id')}:{command.get('user_id')}:cmd",
+                                channel="slack")
         if result is None:
-            respond(text=NOT_READY, response_type="ephemeral")
+            respond(text=NOT_READY_TEXT, response_type="ephemeral")
             return
         respond(text=plain_text(result), blocks=slack_blocks(result), response_type="in_channel")
         log.info("slack answer", extra={"kind": "command", "answer_id": result.answer_id, "abstained": result.abstained})
@@ -56,9 +49,9 @@ def create_slack_app(service: Service) -> App:
         if not question:
             say(text=EMPTY_HELP, thread_ts=thread)
             return
-        result = answer(question, f"slack:{event.get('channel')}:{thread}")
+        result = service.answer(question, conversation_id=f"slack:{event.get('channel')}:{thread}", channel="slack")
         if result is None:
-            say(text=NOT_READY, thread_ts=thread)
+            say(text=NOT_READY_TEXT, thread_ts=thread)
             return
         say(text=plain_text(result), blocks=slack_blocks(result), thread_ts=thread)
         log.info("slack answer", extra={"kind": event.get("type"), "answer_id": result.answer_id, "abstained": result.abstained})
@@ -76,12 +69,7 @@ def create_slack_app(service: Service) -> App:
     def on_feedback(ack, action, respond):
         ack()
         rating = "up" if action["action_id"].endswith("up") else "down"
-        answer_id = action.get("value") or ""
-        if not service.state.answer_exists(answer_id):
-            respond(text="Fant ikke svaret det gis tilbakemelding på.", response_type="ephemeral", replace_original=False)
-            return
-        service.state.add_feedback(answer_id, rating, None, None, channel="slack")
-        service.metrics.feedback.labels(rating).inc()
-        respond(text="Takk for tilbakemeldingen!", response_type="ephemeral", replace_original=False)
+        stored = service.record_feedback(action.get("value") or "", rating, channel="slack")
+        respond(text=FEEDBACK_THANKS if stored else FEEDBACK_UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
 
     return app

@@ -27,7 +27,7 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.fastapi import CloudAdapter, jwt_authorization_decorator, start_agent_process
 
-from api.formatting import adaptive_card, plain_text
+from api.formatting import FEEDBACK_THANKS, FEEDBACK_UNKNOWN_ANSWER, NOT_READY_TEXT, adaptive_card, plain_text
 from api.service import Service
 
 log = logging.getLogger("teams")
@@ -81,25 +81,18 @@ def mount_teams(app: FastAPI, service: Service) -> None:
         if not question:
             await context.send_activity(EMPTY_HELP)
             return
-        if service.assistant is None:
-            await context.send_activity("Assistenten starter eller mangler indeks. Prøv igjen om litt.")
-            return
         await context.send_activity(Activity(type=ActivityTypes.typing))
-        conversation_id = f"teams:{activity.conversation.id}"
-        answer = await asyncio.to_thread(service.assistant.answer, question, conversation_id, None, None, "teams")
-        service.metrics.answers.labels(str(answer.abstained).lower(), answer.backend).inc()
+        answer = await asyncio.to_thread(service.answer, question, conversation_id=f"teams:{activity.conversation.id}", channel="teams")
+        if answer is None:
+            await context.send_activity(NOT_READY_TEXT)
+            return
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(adaptive_card(answer)), text=plain_text(answer)))
         log.info("teams answer", extra={"answer_id": answer.answer_id, "abstained": answer.abstained})
 
     async def _feedback(context: TurnContext, value: dict) -> None:
-        answer_id = str(value.get("answer_id") or "")
         rating = "up" if value.get("rating") == "up" else "down"
-        if not service.state.answer_exists(answer_id):
-            await context.send_activity("Fant ikke svaret det gis tilbakemelding på.")
-            return
-        service.state.add_feedback(answer_id, rating, None, None, channel="teams")
-        service.metrics.feedback.labels(rating).inc()
-        await context.send_activity("Takk for tilbakemeldingen!")
+        stored = service.record_feedback(str(value.get("answer_id") or ""), rating, channel="teams")
+        await context.send_activity(FEEDBACK_THANKS if stored else FEEDBACK_UNKNOWN_ANSWER)
 
     @app.post("/api/messages", include_in_schema=False)
     @jwt_authorization_decorator

@@ -31,14 +31,9 @@ class Candidate:
 _BIBLIOGRAPHY = re.compile(r"^(kilder|kjelder|referanser|litteratur(liste)?|lenker|fotnoter)$", re.I)
 
 
-_BIBLIOGRAPHY = re.compile(r"^(kilder|kjelder|referanser|litteratur(liste)?|lenker|fotnoter)$", re.I)
-
-
 def _candidates(hits: list[ScoredChunk]) -> list[Candidate]:
     out: list[Candidate] = []
     for rank, hit in enumerate(hits):
-        if hit.chunk.heading_path and _BIBLIOGRAPHY.match(hit.chunk.heading_path[-1].strip()):
-            continue  # source lists are not answers
         if hit.chunk.heading_path and _BIBLIOGRAPHY.match(hit.chunk.heading_path[-1].strip()):
             continue  # source lists are not answers
         for pos, sentence in enumerate(split_sentences(hit.chunk.text)):

@@ -63,6 +63,8 @@ class HybridIndex:
     faiss_index: faiss.Index
     bm25: BM25Okapi | None = None
     _by_id: dict[str, int] = field(default_factory=dict)
+    _labels: dict[str, list[int]] | None = None
+    _df: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         self._by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -72,14 +74,23 @@ class HybridIndex:
 
     def label_positions(self) -> dict[str, list[int]]:
         """Lowercased citation label (e.g. 'bustøttelova § 4') → chunk positions; built on first use."""
-        cached = getattr(self, "_labels", None)
-        if cached is None:
-            cached = {}
+        if self._labels is None:
+            labels: dict[str, list[int]] = {}
             for i, chunk in enumerate(self.chunks):
                 if chunk.kind in ("lov", "forskrift"):
-                    cached.setdefault(" ".join(chunk.label.lower().split()), []).append(i)
-            self._labels = cached
-        return cached
+                    labels.setdefault(" ".join(chunk.label.lower().split()), []).append(i)
+            self._labels = labels
+        return self._labels
+
+    def document_frequency(self) -> dict[str, int]:
+        """Analyzed term → number of chunks containing it; built on first use."""
+        if self._df is None:
+            df: dict[str, int] = {}
+            for tokens in self.tokens:
+                for term in set(tokens):
+                    df[term] = df.get(term, 0) + 1
+            self._df = df
+        return self._df
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         pos = self._by_id.get(chunk_id)
