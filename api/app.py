@@ -22,13 +22,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sse_starlette.sse import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.formatting import FEEDBACK_UNKNOWN_ANSWER
+from api.formatting import FEEDBACK_UNKNOWN_ANSWER, INDEX_UNAVAILABLE_TEXT
 from api.schemas import AnswerOut, AskRequest, ChatRequest, FeedbackOut, FeedbackRequest, Filters
 from api.security import ApiKey
 from api.service import Service
 from assistant.models import Answer
 from boligassistent.logs import request_id
 from boligassistent.settings import Settings
+from indexing.index_store import IndexUnavailable
 from indexing.retriever import SearchFilters
 
 log = logging.getLogger("api")
@@ -126,6 +127,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         messages = {404: "Fant ikke siden.", 405: "Metoden er ikke tillatt her."}
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages else messages.get(exc.status_code, str(exc.detail))
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
+
+    @app.exception_handler(IndexUnavailable)
+    async def index_unavailable(_: Request, exc: IndexUnavailable):
+        log.error("index backend unavailable", extra={"error": str(exc)})
+        return JSONResponse({"detail": INDEX_UNAVAILABLE_TEXT}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception):
@@ -231,12 +237,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     @app.get("/v1/documents", tags=["kilder"], summary="Dokumentene i indeksen")
     def documents(key: QueryKey) -> dict:
         index = assistant().runtime.index
-        docs = [{k: v for k, v in d.items() if k != "sections"} for d in index.documents.values()]
+        docs = index.documents()
         return {"count": len(docs), "built_at": index.manifest.get("built_at"), "documents": docs}
 
     @app.get("/v1/documents/{doc_id:path}", tags=["kilder"], summary="Metadata og seksjoner for ett dokument")
     def document(doc_id: str, key: QueryKey) -> dict:
-        doc = assistant().runtime.index.documents.get(doc_id)
+        doc = assistant().runtime.index.document(doc_id)
         if doc is None:
             raise ApiError(404, "Fant ikke dokumentet.")
         return doc
@@ -244,13 +250,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     @app.get("/v1/sources/{chunk_id}", tags=["kilder"], summary="Det siterte utdraget i sammenheng («vis kilde»)")
     def source(chunk_id: str, key: QueryKey) -> dict:
         index = assistant().runtime.index
-        pos = index.chunk_position(chunk_id)
-        if pos is None:
+        chunk = index.chunk(chunk_id)
+        if chunk is None:
             raise ApiError(404, "Fant ikke kildeutdraget. Indeksen kan ha blitt oppdatert; still spørsmålet på nytt.")
-        chunk = index.chunks[pos]
-        neighbours = [index.chunks[i] for i in (pos - 1, pos + 1) if 0 <= i < len(index.chunks)
-                      and index.chunks[i].doc_id == chunk.doc_id and index.chunks[i].section_id == chunk.section_id]
-        doc = index.documents.get(chunk.doc_id, {})
+        neighbours = index.neighbours(chunk)
+        doc = index.document(chunk.doc_id) or {}
         return {"chunk": chunk.to_dict(), "citation": chunk.citation(),
                 "before": next((c.text for c in neighbours if c.ordinal < chunk.ordinal), None),
                 "after": next((c.text for c in neighbours if c.ordinal > chunk.ordinal), None),
@@ -280,7 +284,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         changed = svc.reload_if_changed()
         if svc.load_error:
             raise ApiError(503, f"Kunne ikke laste indeksen: {svc.load_error}")
-        return {"reloaded": changed, "generation": svc._generation.name if svc._generation else None}
+        return {"reloaded": changed, "generation": svc.generation}
 
     @app.get("/healthz", tags=["drift"])
     def healthz() -> dict:
@@ -290,8 +294,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     def readyz() -> JSONResponse:
         if svc.runtime is None:
             return JSONResponse({"status": "not ready", "detail": svc.load_error or "laster indeks"}, status_code=503)
-        return JSONResponse({"status": "ready", "chunks": len(svc.runtime.index.chunks), "model": svc.runtime.embedder.model_id,
-                             "generation": svc._generation.name if svc._generation else None})
+        return JSONResponse({"status": "ready", "chunks": svc.runtime.index.chunk_count, "model": svc.runtime.embedder.model_id,
+                             "backend": svc.settings.backend, "generation": svc.runtime.index.generation})
 
     @app.get("/metrics", tags=["drift"])
     def metrics() -> Response:

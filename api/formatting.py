@@ -6,6 +6,7 @@ from assistant.models import Answer
 
 ABSTAIN_TITLE = "Finner ikke svar i kildene"
 NOT_READY_TEXT = "Assistenten starter eller mangler indeks. Prøv igjen om litt."
+INDEX_UNAVAILABLE_TEXT = "Kunnskapsbasen er ikke tilgjengelig akkurat nå. Prøv igjen om litt."
 FEEDBACK_THANKS = "Takk for tilbakemeldingen!"
 FEEDBACK_UNKNOWN_ANSWER = "Fant ikke svaret det gis tilbakemelding på."
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from api.metrics import Metrics
 from api.security import KeyStore, RateLimiter
 from assistant.models import Answer
 from assistant.pipeline import Assistant
 from assistant.state import StateStore
-from boligassistent.runtime import Runtime, open_runtime
+from boligassistent.runtime import Runtime, active_generation, open_runtime
 from boligassistent.settings import Settings
+from indexing.index_store import GenerationRetired, IndexUnavailable
 from indexing.retriever import SearchFilters
-from indexing.store import current_generation
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,6 @@ class Service:
     runtime: Runtime | None = None
     assistant: Assistant | None = None
     load_error: str | None = None
-    _generation: Path | None = None
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -45,7 +43,6 @@ class Service:
         """(Re)load the index; the new runtime replaces the old one in a single reference assignment,
         so requests in flight finish on the runtime they started with."""
         with self._reload_lock:
-            generation = current_generation(self.settings.index_dir)
             try:
                 runtime = open_runtime(self.settings)
             except Exception as exc:  # keep serving the old index; report not-ready if there is none
@@ -54,20 +51,36 @@ class Service:
                 return False
             self.runtime = runtime
             self.assistant = Assistant(runtime, self.state)
-            self._generation = generation
             self.load_error = None
-            self.metrics.index_chunks.set(len(runtime.index.chunks))
-            self.metrics.index_documents.set(len(runtime.index.documents))
-            log.info("index loaded", extra={"generation": generation.name if generation else None, "chunks": len(runtime.index.chunks)})
+            self.metrics.index_chunks.set(runtime.index.chunk_count)
+            self.metrics.index_documents.set(runtime.index.document_count)
+            log.info("index loaded", extra={"backend": self.settings.backend, "generation": runtime.index.generation,
+                                            "chunks": runtime.index.chunk_count})
             return True
+
+    @property
+    def generation(self) -> str | None:
+        runtime = self.runtime
+        return runtime.index.generation if runtime else None
 
     def answer(self, question: str, *, conversation_id: str | None = None, filters: SearchFilters | None = None,
                top_k: int | None = None, channel: str = "api") -> Answer | None:
-        """Answer through the shared pipeline and count it; None while no index is loaded."""
+        """Answer through the shared pipeline and count it; None while no index is loaded or reachable."""
         assistant = self.assistant
         if assistant is None:
             return None
-        result = assistant.answer(question, conversation_id=conversation_id, filters=filters, top_k=top_k, channel=channel)
+        try:
+            try:
+                result = assistant.answer(question, conversation_id=conversation_id, filters=filters, top_k=top_k,
+                                          channel=channel)
+            except GenerationRetired:  # other replicas published twice since our last swap: catch up, then retry once
+                if not self.reload_if_changed() or self.assistant is None:
+                    raise
+                result = self.assistant.answer(question, conversation_id=conversation_id, filters=filters, top_k=top_k,
+                                               channel=channel)
+        except IndexUnavailable as exc:
+            log.error("index backend unavailable", extra={"error": str(exc)})
+            return None
         self.metrics.answers.labels(str(result.abstained).lower(), result.backend).inc()
         return result
 
@@ -81,8 +94,8 @@ class Service:
         return feedback_id
 
     def reload_if_changed(self) -> bool:
-        generation = current_generation(self.settings.index_dir)
-        if generation is None or generation == self._generation:
+        generation = active_generation(self.settings)
+        if generation is None or generation == self.generation:
             return False
         if self.load():
             self.metrics.index_reloads.inc()

@@ -147,7 +147,7 @@ class Assistant:
 
     def _extractive(self, question: str, resolved: str, result: SearchResult, evidence: Evidence) -> Answer:
         hits = result.hits[:6]
-        idf = {t: term_idf(self.runtime.index, t) for t in set(result.query_terms)}
+        idf = evidence.idf
         chosen = select_sentences(score_sentences(resolved, hits, idf), hits, self.settings.answer_max_sentences)
         groups: dict[int, list[str]] = {}
         for cand in chosen:

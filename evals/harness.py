@@ -57,8 +57,8 @@ def run_evaluation(runtime: Runtime, datasets: list[Path], out_dir: Path, system
     summary = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "datasets": [p.name for p in datasets],
-        "index": {"built_at": runtime.index.manifest.get("built_at"), "chunks": len(runtime.index.chunks),
-                  "model_id": runtime.index.model_id},
+        "index": {"built_at": runtime.index.manifest.get("built_at"), "chunks": runtime.index.chunk_count,
+                  "model_id": runtime.index.model_id, "backend": runtime.settings.backend},
         "systems": {name: summarize(rs) for name, rs in results.items()},
         "breakdowns": {name: breakdowns(rs) for name, rs in results.items()},
     }

@@ -63,7 +63,7 @@ def run_system(name: str, runtime: Runtime, questions: list[Question], progress:
                 result.citation_hit = 1.0 if q.gold_docs & set(result.cited_docs) else 0.0
                 # every cited passage was retrieved by construction; check each sentence is supported by what it cites
                 by_n = {c.n: c for c in answer.citations}
-                chunks = {h.chunk_id: h for h in runtime.index.chunks if h.chunk_id in {c.chunk_id for c in answer.citations}}
+                chunks = {c.chunk_id: runtime.index.chunk(c.chunk_id) for c in answer.citations}
                 checks = [support(text, " ".join(chunks[by_n[n].chunk_id].indexed_text for n in ns if n in by_n)) >= 0.5
                           for text, ns in answer.sentences if ns]
                 result.citation_validity = sum(checks) / len(checks) if checks else 0.0

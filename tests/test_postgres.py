@@ -1,0 +1,226 @@
+"""The PostgreSQL backend against a real server started for the test session (PostgreSQL 18 + pgvector).
+
+Same corpus, same embedder, same fusion: the database backend must answer like the embedded one, re-index
+incrementally, switch generations atomically under concurrent readers, and fail clearly when the database
+is unreachable or lacks pgvector.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from boligassistent.runtime import active_generation, open_runtime
+from indexing.index_store import IndexNotFound, IndexUnavailable, SearchFilters
+from indexing.postgres.connection import MissingPgvector, PostgresConfig, get_pool
+from indexing.postgres.local_server import LocalPostgres
+from indexing.postgres.schema import migrate
+from tests.conftest import build, free_port, make_settings, new_database, server_root, start_server
+from tests.fixtures.make_corpus import make_corpus
+
+QUERIES = ["Kan en student få bostøtte?", "taushetsplikt samtykke", "husleierestanse",
+           "Hva skjer med bostøtten ved soning?", "samarbeid med kriminalomsorgen"]
+
+
+@pytest.fixture()
+def pg_settings(tmp_path, pg_server):
+    """An empty database and a fresh copy of the fixture corpus, configured for the postgres backend."""
+    corpus = make_corpus(tmp_path / "corpus")
+    dsn = new_database(pg_server, f"t_{uuid.uuid4().hex[:10]}")
+    return make_settings(tmp_path, corpus, backend="postgres", dsn=dsn)
+
+
+def _tables(dsn: str) -> set[str]:
+    with psycopg.connect(dsn) as conn:
+        return {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+
+
+def test_schema_build_and_reads_match_the_embedded_index(pg_settings, tmp_path):
+    long_text = " ".join(f"Avsnitt {i} handler om oppfølging i bolig, husleie og samarbeid mellom tjenestene." for i in range(60))
+    (pg_settings.corpus_dir / "lang-veileder.txt").write_text(long_text, encoding="utf-8")
+    with pytest.raises(IndexNotFound, match="boligassistent index --backend postgres"):
+        open_runtime(pg_settings)
+    report = build(pg_settings)
+    assert report.changed and report.generation == "1" and report.skipped  # the fixture corpus has broken files
+    assert {"generations", "active_generation", "documents", "sections", "files", "chunks", "chunks_g1",
+            "term_stats", "lexeme_stats", "schema_migrations"} <= _tables(pg_settings.dsn)
+    with psycopg.connect(pg_settings.dsn) as conn:
+        indexes = " ".join(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'chunks_g1'"))
+        skipped = conn.execute("SELECT count(*) FROM files WHERE status = 'skipped' AND reason <> ''").fetchone()[0]
+    assert "USING hnsw" in indexes and "vector_cosine_ops" in indexes and "USING gin (tsv)" in indexes
+    assert skipped == len(open_runtime(pg_settings).index.manifest["skipped"]) > 0  # parse failures are remembered
+
+    embedded = make_settings(tmp_path / "emb", pg_settings.corpus_dir)
+    build(embedded)
+    pg, emb = open_runtime(pg_settings), open_runtime(embedded)
+    assert pg.index.chunk_count == emb.index.chunk_count and pg.index.document_count == emb.index.document_count
+    assert [c.chunk_id for c in pg.index.iter_chunks()] == [c.chunk_id for c in emb.index.iter_chunks()]
+    assert sorted(pg.index.documents(), key=lambda d: d["doc_id"]) == sorted(emb.index.documents(), key=lambda d: d["doc_id"])
+    for doc in emb.index.documents():
+        assert pg.index.document(doc["doc_id"]) == emb.index.document(doc["doc_id"])
+    some = next(c for c in emb.index.iter_chunks() if emb.index.neighbours(c))
+    assert pg.index.chunk(some.chunk_id) == some and pg.index.neighbours(some) == emb.index.neighbours(some)
+    terms = ["bostøtt", "student", "finnesikk"]
+    assert pg.index.document_frequency(terms) == emb.index.document_frequency(terms)
+    assert pg.index.chunk_terms([some.chunk_id]) == emb.index.chunk_terms([some.chunk_id])
+
+
+def test_hybrid_search_matches_the_embedded_backend(pg_settings, tmp_path):
+    build(pg_settings)
+    embedded = make_settings(tmp_path / "emb", pg_settings.corpus_dir)
+    build(embedded)
+    pg, emb = open_runtime(pg_settings), open_runtime(embedded)
+    for query in QUERIES:
+        ours = [h.chunk.chunk_id for h in pg.retriever.search(query, k=5).hits]
+        theirs = [h.chunk.chunk_id for h in emb.retriever.search(query, k=5).hits]
+        assert ours[0] == theirs[0], query
+        assert len(set(ours[:3]) & set(theirs[:3])) >= 2, query
+        # the dense arm is the same model and metric; HNSW on a small index is exact
+        assert [h.chunk.chunk_id for h in pg.retriever.search(query, k=5, mode="dense").hits] == \
+               [h.chunk.chunk_id for h in emb.retriever.search(query, k=5, mode="dense").hits], query
+    hit = pg.retriever.search("Kan en student få bostøtte?", k=3).hits[0]
+    assert hit.chunk.label.lower() == "testlova § 2" and hit.bm25_rank and hit.dense_rank and 0.7 < hit.dense_score <= 1.0
+    only_guidance = pg.retriever.search("taushetsplikt samtykke", k=5, filters=SearchFilters(kinds=("veiledning",)))
+    assert only_guidance.hits and all(h.chunk.kind == "veiledning" for h in only_guidance.hits)
+
+
+def test_incremental_reindex_and_generation_pruning(pg_settings, tmp_path):
+    from api.service import Service
+
+    pg_settings = pg_settings.model_copy(update={"pg_retire_grace_s": 0})
+    first = build(pg_settings)
+    stale = Service.create(pg_settings.model_copy(update={"state_db": tmp_path / "stale.sqlite3"}))
+    assert stale.load() and stale.generation == "1"
+    again = build(pg_settings)
+    assert not again.changed and again.generation == first.generation and again.embedded_chunks == 0
+    corpus = pg_settings.corpus_dir
+    (corpus / "ny.txt").write_text("Helt ny tekst om startlån for førstegangsetablerere.", encoding="utf-8")
+    removed = next(p for p in sorted(corpus.rglob("*.html")))
+    removed.unlink()
+    second = build(pg_settings)
+    assert second.changed and second.parsed_files == ["ny.txt"] and second.generation == "2"
+    assert removed.relative_to(corpus).as_posix() in second.removed_files
+    runtime = open_runtime(pg_settings)
+    assert runtime.index.generation == "2"
+    assert runtime.retriever.search("startlån førstegangsetablerere", k=1).hits[0].chunk.doc_id == "ny.txt"
+    assert all(c.doc_id != removed.relative_to(corpus).as_posix() for c in runtime.index.iter_chunks())
+    (corpus / "ny.txt").write_text("Endret tekst om startlån og bostøtte.", encoding="utf-8")
+    third = build(pg_settings)
+    assert third.generation == "3" and third.parsed_files == ["ny.txt"]
+    with psycopg.connect(pg_settings.dsn) as conn:
+        generations = conn.execute("SELECT id, status FROM generations ORDER BY id").fetchall()
+        partitions = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'chunks_g%'")}
+    assert generations == [(2, "retired"), (3, "active")] and partitions == {"chunks_g2", "chunks_g3"}
+    answer = stale.answer("Kan en student få bostøtte?")  # its generation is gone: it reloads, then answers
+    assert answer is not None and not answer.abstained and stale.generation == "3"
+
+
+def test_readers_never_see_a_half_built_index(pg_settings):
+    """Replicas keep answering, on the old generation or the new one, while two builds publish."""
+    build(pg_settings)
+    expected = open_runtime(pg_settings).index.chunk_count
+    errors: list[str] = []
+    seen: set[str] = set()
+    stop = threading.Event()
+
+    def replica() -> None:
+        while not stop.is_set():
+            try:
+                current = open_runtime(pg_settings)  # what a replica does when it hot-swaps
+                seen.add(current.index.generation)
+                hits = current.retriever.search("Kan en student få bostøtte?", k=3).hits
+                if not hits or current.index.chunk_count not in (expected, expected + 1):
+                    errors.append(f"generation {current.index.generation}: {len(hits)} hits, {current.index.chunk_count} chunks")
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=replica) for _ in range(4)]
+    for t in threads:
+        t.start()
+    (pg_settings.corpus_dir / "ny.txt").write_text("Ny tekst om midlertidig bolig.", encoding="utf-8")
+    assert build(pg_settings).generation == "2"
+    assert build(pg_settings, rebuild=True).generation == "3"  # generation 1 stays for the grace period
+    deadline = time.time() + 20
+    while "3" not in seen and time.time() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors, errors[:5]
+    assert "1" in seen and "3" in seen
+
+
+def test_api_on_the_postgres_backend_and_through_an_outage(tmp_path, pg_server):
+    """The unchanged API over the database; when the database goes away: a Norwegian 503, then recovery."""
+    root = server_root()
+    server = LocalPostgres(root / "data", port=free_port())
+    dsn = server.start()
+    try:
+        corpus = make_corpus(tmp_path / "corpus")
+        settings = make_settings(tmp_path, corpus, backend="postgres", dsn=dsn, dev_no_auth=True, pg_connect_timeout_s=2)
+        build(settings)
+        live, service = start_server(settings, open_runtime(settings))
+        with live:
+            ask = httpx.post(live.url + "/v1/ask", json={"question": "Kan en student få bostøtte?"}, timeout=30)
+            assert ask.status_code == 200, ask.text
+            body = ask.json()
+            assert not body["abstained"] and body["citations"][0]["section"] == "testlova § 2"
+            source = httpx.get(f"{live.url}/v1/sources/{body['citations'][0]['chunk_id']}", timeout=10).json()
+            assert source["chunk"]["chunk_id"] == body["citations"][0]["chunk_id"]
+            ready = httpx.get(live.url + "/readyz", timeout=10).json()
+            assert ready["backend"] == "postgres" and ready["generation"] == "1"
+
+            server.stop()
+            down = httpx.post(live.url + "/v1/ask", json={"question": "Kan en student få bostøtte?"}, timeout=30)
+            assert down.status_code == 503 and "Prøv igjen" in down.json()["detail"]
+            search = httpx.get(live.url + "/v1/search", params={"q": "bostøtte"}, timeout=30)
+            assert search.status_code == 503 and search.json()["detail"].startswith("Kunnskapsbasen er ikke tilgjengelig")
+            assert "Traceback" not in search.text
+
+            server.start()
+            again = httpx.post(live.url + "/v1/ask", json={"question": "Kan en student få bostøtte?"}, timeout=30)
+            assert again.status_code == 200 and not again.json()["abstained"]
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path):
+    closed = f"postgresql://postgres@127.0.0.1:{free_port()}/boligassistent"
+    settings = make_settings(tmp_path, tmp_path, backend="postgres", dsn=closed, pg_connect_timeout_s=1)
+    with pytest.raises(IndexUnavailable, match="unreachable"):
+        open_runtime(settings)
+    cli = subprocess.run([sys.executable, "-m", "boligassistent.cli", "search", "bostøtte", "--backend", "postgres",
+                          "--dsn", closed], capture_output=True, text=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "BOLIG_PG_CONNECT_TIMEOUT_S": "1", "HF_HUB_OFFLINE": "1",
+                              "BOLIG_CACHE_DIR": str(tmp_path / "cache")}, cwd=Path(__file__).parent.parent)
+    assert cli.returncode == 2, cli.stderr
+    assert "unreachable" in cli.stderr and "Traceback" not in cli.stderr
+
+
+def test_database_without_pgvector_is_a_clear_error(tmp_path):
+    debian = Path("/usr/lib/postgresql/15/bin")
+    if not (debian / "initdb").exists():
+        pytest.skip("Debian's PostgreSQL 15 (which has no pgvector) is not installed here")
+    root = server_root()
+    server = LocalPostgres(root / "data", port=free_port(), bin_dir=debian)
+    try:
+        dsn = server.start()
+        pool = get_pool(PostgresConfig(dsn))
+        with pytest.raises(MissingPgvector, match="no pgvector extension"):
+            migrate(pool)
+        settings = make_settings(tmp_path, make_corpus(tmp_path / "corpus"), backend="postgres", dsn=dsn)
+        with pytest.raises(MissingPgvector):
+            build(settings)
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
