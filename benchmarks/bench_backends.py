@@ -177,9 +177,6 @@ def run(args: argparse.Namespace, work: Path, admin_dsn: str) -> None:
             for name, retriever in backends.items():
                 total, arms = latency(retriever, texts, mode, 1)
                 print(f"  query {mode:>6} {name:>9}: {percentiles(total)}   (arms: {percentiles(arms)})")
-        overlap = [len({h.chunk.chunk_id for h in backends["embedded"].search(q, k=5).hits}
-                       & {h.chunk.chunk_id for h in backends["postgres"].search(q, k=5).hits}) / 5 for q in texts]
-        print(f"  hybrid top-5 overlap embedded vs postgres: {np.mean(overlap):.2f}")
         del big, backends
 
 

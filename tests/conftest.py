@@ -157,3 +157,19 @@ def new_database(server, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.dsn.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def reference_pg_runtime(reference_settings, pg_server):
+    """The reference corpus in PostgreSQL (vectors come from the embedding cache the embedded build filled)."""
+    from boligassistent.runtime import open_runtime
+
+    settings = reference_settings.model_copy(update={"backend": "postgres", "dsn": new_database(pg_server, "reference")})
+    build(settings)
+    return open_runtime(settings)
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def any_reference_runtime(request):
+    """The reference runtime on each index backend."""
+    return request.getfixturevalue("reference_runtime" if request.param == "embedded" else "reference_pg_runtime")

@@ -29,18 +29,18 @@ def test_reference_index_covers_every_file(reference_runtime):
     assert report.pages is not None
 
 
-def test_student_question_finds_bustottelova_4(reference_runtime):
-    result = reference_runtime.retriever.search("Kan studenter få bostøtte?", k=3)
+def test_student_question_finds_bustottelova_4(any_reference_runtime):
+    result = any_reference_runtime.retriever.search("Kan studenter få bostøtte?", k=3)
     assert "bustøttelova § 4" in _labels(result)
 
 
-def test_prison_question_finds_institution_guidance(reference_runtime):
-    result = reference_runtime.retriever.search("soning lenger enn seks måneder bostøtte", k=3)
+def test_prison_question_finds_institution_guidance(any_reference_runtime):
+    result = any_reference_runtime.retriever.search("soning lenger enn seks måneder bostøtte", k=3)
     assert any(h.chunk.doc_id == "veiledning/bostotte-institusjon-fengsel.html" for h in result.hits)
 
 
-def test_nynorsk_variants_reach_the_same_law(reference_runtime):
-    result = reference_runtime.retriever.search("Kva seier lova om teieplikt for sosialtenesta?", k=5)
+def test_nynorsk_variants_reach_the_same_law(any_reference_runtime):
+    result = any_reference_runtime.retriever.search("Kva seier lova om teieplikt for sosialtenesta?", k=5)
     assert any("taushetsplikt" in h.chunk.text.lower() for h in result.hits)
 
 
@@ -96,12 +96,13 @@ def test_follow_up_in_conversation(reference_api):
     assert any("varetekt" in c["quote"].lower() or c["doc_id"] == "veiledning/bostotte-institusjon-fengsel.html" for c in second["citations"])
 
 
-def test_eval_quality_floors(reference_runtime, tmp_path):
-    """CI guard: hybrid Recall@5, fact coverage and abstention F1 must not fall below the committed floors."""
+def test_eval_quality_floors(any_reference_runtime, tmp_path):
+    """CI guard, on both backends: hybrid Recall@5, fact coverage and abstention F1 must not fall below the
+    committed floors, and hybrid must beat each single arm."""
     datasets = sorted(SHARED_EVALS.glob("*.jsonl"))
     if not datasets:
         pytest.skip(f"no dev question sets in {SHARED_EVALS}")
-    summary = run_evaluation(reference_runtime, datasets, tmp_path, ("bm25-norwegian", "dense", "hybrid", "hybrid+answer"))
+    summary = run_evaluation(any_reference_runtime, datasets, tmp_path, ("bm25-norwegian", "dense", "hybrid", "hybrid+answer"))
     floors = json.loads(FLOORS_FILE.read_text())
     assert check_floors(summary, floors) == []
     hybrid = summary["systems"]["hybrid"]["recall@5"]

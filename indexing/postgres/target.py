@@ -57,6 +57,7 @@ class PostgresTarget:
         with self.pool.connection() as conn:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_BUILD_LOCK_ID,)).fetchone()[0]:
                 raise BuildInProgress(f"Another build is publishing to {self.pool.where}; run this one again when it is done.")
+            conn.execute("SET statement_timeout = 0")  # bulk loads and index builds outlast the query timeout
             try:
                 self._drop_abandoned(conn)
                 generation_id = self._write(conn, plan)
@@ -64,6 +65,7 @@ class PostgresTarget:
                 self._prune(conn)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (_BUILD_LOCK_ID,))
+                conn.execute("RESET statement_timeout")
         return str(generation_id)
 
     # --- steps ---------------------------------------------------------------------------------------
