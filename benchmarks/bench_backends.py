@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import psycopg
 
 from boligassistent.runtime import chunker_config, embedding_cache, fusion_config, get_embedder, index_target, open_runtime
 from boligassistent.settings import SHARED_CORPUS, Settings
@@ -32,7 +31,7 @@ from evals.runner import run_system, summarize
 from indexing.builder import build_index
 from indexing.index_store import GenerationPlan
 from indexing.postgres.connection import PostgresConfig, get_pool
-from indexing.postgres.local_server import LocalPostgres
+from indexing.postgres.local_server import LocalPostgres, create_database
 from indexing.postgres.store import PostgresIndex
 from indexing.postgres.target import PostgresTarget
 from indexing.retriever import HybridRetriever
@@ -54,13 +53,6 @@ def latency(retriever: HybridRetriever, questions: list[str], mode: str, repeats
             total.append(result.timings_ms["total"])
             arms.append(result.timings_ms["arms"])
     return total, arms
-
-
-def create_database(admin_dsn: str, name: str) -> str:
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_dsn.rsplit("/", 1)[0] + "/" + name
 
 
 def replicate(index: HybridIndex, size: int, seed: int = 7) -> tuple[list[Chunk], list[list[str]], np.ndarray, dict[str, dict], list[str]]:

@@ -336,16 +336,15 @@ PortOpt = Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.
 @db_app.command("start")
 def db_start(data_dir: DataDirOpt = None, port: PortOpt = None) -> None:
     """Start (initialising on first use) a local PostgreSQL with pgvector; prints the DSN to use."""
-    from indexing.postgres.connection import PostgresConfig, get_pool
+    from boligassistent.runtime import postgres_pool
+    from indexing.index_store import IndexError_
     from indexing.postgres.local_server import LocalServerError
     from indexing.postgres.schema import migrate
-
-    from indexing.index_store import IndexError_
 
     server = _local_server(data_dir, port)
     try:
         dsn = server.start()
-        migrate(get_pool(PostgresConfig(dsn)))
+        migrate(postgres_pool(load_settings(backend="postgres", dsn=dsn)))
     except (LocalServerError, IndexError_) as exc:
         fail(str(exc))
     console.print(f"PostgreSQL with pgvector is running (data: {server.data_dir}, log: {server.log_file}).")
@@ -368,15 +367,12 @@ def db_stop(data_dir: DataDirOpt = None, port: PortOpt = None) -> None:
 @db_app.command("status")
 def db_status(dsn: DsnOpt = None) -> None:
     """Schema, generations and the active one in the configured database."""
-    from boligassistent.runtime import open_index
+    from boligassistent.runtime import open_index, postgres_pool
     from indexing.index_store import IndexError_, IndexNotFound
-    from indexing.postgres.connection import PostgresConfig, get_pool
 
     settings = load_settings(backend="postgres", dsn=dsn)
-    if not settings.dsn:
-        fail("set --dsn or BOLIG_DSN")
-    pool = get_pool(PostgresConfig(settings.dsn, connect_timeout_s=settings.pg_connect_timeout_s))
     try:
+        pool = postgres_pool(settings)
         with pool.connection() as conn:
             version = conn.execute("SHOW server_version").fetchone()[0]
             vector = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
@@ -397,15 +393,12 @@ def db_status(dsn: DsnOpt = None) -> None:
 @db_app.command("migrate")
 def db_migrate(dsn: DsnOpt = None) -> None:
     """Create or upgrade the schema (also done by `index --backend postgres`)."""
+    from boligassistent.runtime import postgres_pool
     from indexing.index_store import IndexError_
-    from indexing.postgres.connection import PostgresConfig, get_pool
     from indexing.postgres.schema import migrate
 
-    settings = load_settings(backend="postgres", dsn=dsn)
-    if not settings.dsn:
-        fail("set --dsn or BOLIG_DSN")
     try:
-        applied = migrate(get_pool(PostgresConfig(settings.dsn, connect_timeout_s=settings.pg_connect_timeout_s)))
+        applied = migrate(postgres_pool(load_settings(backend="postgres", dsn=dsn)))
     except IndexError_ as exc:
         fail(str(exc))
     console.print(f"applied: {', '.join(applied)}" if applied else "schema is up to date")

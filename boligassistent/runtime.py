@@ -38,7 +38,8 @@ def embedding_cache(settings: Settings) -> EmbeddingCache:
     return EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
 
 
-def _postgres(settings: Settings):
+def postgres_pool(settings: Settings):
+    """The process's pool for the configured DSN (shared by the index, builds and `db` commands)."""
     from indexing.postgres.connection import PostgresConfig, get_pool
 
     if not settings.dsn:
@@ -55,7 +56,7 @@ def open_index(settings: Settings, expected_model_id: str | None = None) -> Inde
     if settings.backend == "postgres":
         from indexing.postgres.store import PostgresIndex
 
-        return PostgresIndex.open(_postgres(settings), expected_model_id=expected_model_id,
+        return PostgresIndex.open(postgres_pool(settings), expected_model_id=expected_model_id,
                                   match_max_df=settings.pg_match_max_df)
     return load_index(settings.index_dir, settings.bm25_k1, settings.bm25_b, expected_model_id=expected_model_id)
 
@@ -65,7 +66,7 @@ def index_target(settings: Settings) -> IndexTarget:
     if settings.backend == "postgres":
         from indexing.postgres.target import PostgresTarget
 
-        return PostgresTarget(_postgres(settings), keep=settings.pg_keep_generations,
+        return PostgresTarget(postgres_pool(settings), keep=settings.pg_keep_generations,
                               retire_grace_s=settings.pg_retire_grace_s)
     return EmbeddedTarget(settings.index_dir, hnsw_above=settings.faiss_hnsw_above)
 
@@ -75,7 +76,7 @@ def active_generation(settings: Settings) -> str | None:
     if settings.backend == "postgres":
         from indexing.postgres.store import active_generation_id
 
-        generation = active_generation_id(_postgres(settings))
+        generation = active_generation_id(postgres_pool(settings))
         return None if generation is None else str(generation)
     generation = current_generation(settings.index_dir)
     return generation.name if generation else None

@@ -151,12 +151,9 @@ def pg_server():
 
 def new_database(server, name: str) -> str:
     """A fresh, empty database on the test server; returns its DSN."""
-    import psycopg
+    from indexing.postgres.local_server import create_database
 
-    with psycopg.connect(server.dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return server.dsn.rsplit("/", 1)[0] + "/" + name
+    return create_database(server.dsn, name)
 
 
 @pytest.fixture(scope="session")

