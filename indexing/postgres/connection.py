@@ -60,10 +60,12 @@ class PostgresPool:
         from pgvector.psycopg import register_vector
 
         conn.execute(f"SET statement_timeout = {int(self.config.statement_timeout_ms)}")
+        # Set even before pgvector is installed: a pooled connection outlives `migrate` creating the extension,
+        # and pgvector adopts these placeholder values when it loads. Without them HNSW returns at most 40 rows.
+        conn.execute(f"SET hnsw.ef_search = {int(self.config.ef_search)}")
+        conn.execute("SET hnsw.iterative_scan = relaxed_order")  # filtered searches keep scanning the graph
         try:
             register_vector(conn)
-            conn.execute(f"SET hnsw.ef_search = {int(self.config.ef_search)}")
-            conn.execute("SET hnsw.iterative_scan = relaxed_order")  # filtered searches keep scanning the graph
         except psycopg.ProgrammingError:
             pass  # no pgvector yet: only `migrate` can run, and it reports the missing extension
 
