@@ -160,7 +160,7 @@ def run(args: argparse.Namespace, work: Path, admin_dsn: str) -> None:
         with pool.connection() as conn:
             db_size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         backends = {"embedded": HybridRetriever(big, embedder, fusion_config(embedded)),
-                    "postgres": HybridRetriever(PostgresIndex.open(pool, match_max_df=postgres.pg_match_max_df), embedder,
+                    "postgres": HybridRetriever(PostgresIndex.open(pool, k1=postgres.bm25_k1, b=postgres.bm25_b), embedder,
                                                 fusion_config(postgres))}
         print(f"{size} chunks: embedded in-memory load {embedded_load:.1f} s (process max RSS grew "
               f"{(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024:.0f} MB); postgres load + indexes "

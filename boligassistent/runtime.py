@@ -57,7 +57,7 @@ def open_index(settings: Settings, expected_model_id: str | None = None) -> Inde
         from indexing.postgres.store import PostgresIndex
 
         return PostgresIndex.open(postgres_pool(settings), expected_model_id=expected_model_id,
-                                  match_max_df=settings.pg_match_max_df)
+                                  k1=settings.bm25_k1, b=settings.bm25_b)
     return load_index(settings.index_dir, settings.bm25_k1, settings.bm25_b, expected_model_id=expected_model_id)
 
 

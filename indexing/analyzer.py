@@ -89,10 +89,3 @@ def content_terms(text: str) -> list[str]:
     for term in analyze(text):
         seen.setdefault(term, None)
     return list(seen)
-
-
-def folded_text(text: str, drop_stopwords: bool = False) -> str:
-    """Lowercased, variant-folded words joined by spaces: what PostgreSQL's 'norwegian' full-text
-    configuration stems (the database backend's lexical arm), so nynorsk and bokmål meet there too."""
-    tokens = fold_variants(plain_tokens(text))
-    return " ".join(t for t in tokens if not (drop_stopwords and t in STOPWORDS))

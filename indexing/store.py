@@ -95,8 +95,8 @@ class HybridIndex:
             scores = np.where(np.array([filters.allows(c) for c in self.chunks]), scores, -np.inf)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [Candidate(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+        ranked = sorted((i for i in top if scores[i] > 0), key=lambda i: (-scores[i], self.chunks[i].chunk_id))
+        return [Candidate(self.chunks[i], float(scores[i])) for i in ranked]
 
     def _dense_arm(self, query_vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
         total = self.faiss_index.ntotal

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from boligassistent.runtime import active_generation, open_runtime
-from indexing.index_store import IndexNotFound, IndexUnavailable, SearchFilters
+from indexing.index_store import IndexMismatch, IndexNotFound, IndexUnavailable, SearchFilters
 from indexing.postgres.connection import MissingPgvector, PostgresConfig, get_pool
 from indexing.postgres.local_server import LocalPostgres
 from indexing.postgres.schema import migrate
@@ -52,11 +52,11 @@ def test_schema_build_and_reads_match_the_embedded_index(pg_settings, tmp_path):
     report = build(pg_settings)
     assert report.changed and report.generation == "1" and report.skipped  # the fixture corpus has broken files
     assert {"generations", "active_generation", "documents", "sections", "files", "chunks", "chunks_g1",
-            "term_stats", "lexeme_stats", "schema_migrations"} <= _tables(pg_settings.dsn)
+            "term_stats", "postings", "postings_g1", "schema_migrations"} <= _tables(pg_settings.dsn)
     with psycopg.connect(pg_settings.dsn) as conn:
         indexes = " ".join(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'chunks_g1'"))
         skipped = conn.execute("SELECT count(*) FROM files WHERE status = 'skipped' AND reason <> ''").fetchone()[0]
-    assert "USING hnsw" in indexes and "vector_cosine_ops" in indexes and "USING gin (tsv)" in indexes
+    assert "USING hnsw" in indexes and "vector_cosine_ops" in indexes and "(seq)" in indexes
     assert skipped == len(open_runtime(pg_settings).index.manifest["skipped"]) > 0  # parse failures are remembered
 
     embedded = make_settings(tmp_path / "emb", pg_settings.corpus_dir)
@@ -74,19 +74,35 @@ def test_schema_build_and_reads_match_the_embedded_index(pg_settings, tmp_path):
     assert pg.index.chunk_terms([some.chunk_id]) == emb.index.chunk_terms([some.chunk_id])
 
 
+def _ranked(runtime, query: str, mode: str, k: int = 10, **kwargs) -> list[str]:
+    return [h.chunk.chunk_id for h in runtime.retriever.search(query, k=k, mode=mode, **kwargs).hits]
+
+
+def _bm25(runtime, query: str, **kwargs) -> tuple[list[str], list[float]]:
+    hits = runtime.retriever.search(query, k=10, mode="bm25", **kwargs).hits
+    return [h.chunk.chunk_id for h in hits], [h.bm25_score for h in hits]
+
+
+def _same_bm25(pg, emb, query: str, **kwargs) -> None:
+    (ours, our_scores), (theirs, their_scores) = _bm25(pg, query, **kwargs), _bm25(emb, query, **kwargs)
+    assert ours == theirs and our_scores == pytest.approx(their_scores, rel=1e-9), query
+
+
 def test_hybrid_search_matches_the_embedded_backend(pg_settings, tmp_path):
     build(pg_settings)
     embedded = make_settings(tmp_path / "emb", pg_settings.corpus_dir)
     build(embedded)
     pg, emb = open_runtime(pg_settings), open_runtime(embedded)
-    for query in QUERIES:
-        ours = [h.chunk.chunk_id for h in pg.retriever.search(query, k=5).hits]
-        theirs = [h.chunk.chunk_id for h in emb.retriever.search(query, k=5).hits]
-        assert ours[0] == theirs[0], query
-        assert len(set(ours[:3]) & set(theirs[:3])) >= 2, query
+    nynorsk = "Kva skjer med bustøtta til ein student? student student"  # variant folding, a repeated term
+    for query in QUERIES + [nynorsk]:
+        # the lexical arm is BM25 over the same analyzer terms in both backends: same chunks, same scores
+        _same_bm25(pg, emb, query)
         # the dense arm is the same model and metric; HNSW on a small index is exact
-        assert [h.chunk.chunk_id for h in pg.retriever.search(query, k=5, mode="dense").hits] == \
-               [h.chunk.chunk_id for h in emb.retriever.search(query, k=5, mode="dense").hits], query
+        assert _ranked(pg, query, "dense") == _ranked(emb, query, "dense"), query
+        # so fusion sees the same candidates in the same order
+        assert _ranked(pg, query, "hybrid") == _ranked(emb, query, "hybrid"), query
+    _same_bm25(pg, emb, "taushetsplikt samtykke", filters=SearchFilters(kinds=("veiledning",)))
+    assert pg.retriever.search("finnesikkeordet", k=5, mode="bm25").hits == []
     hit = pg.retriever.search("Kan en student få bostøtte?", k=3).hits[0]
     assert hit.chunk.label.lower() == "testlova § 2" and hit.bm25_rank and hit.dense_rank and 0.7 < hit.dense_score <= 1.0
     only_guidance = pg.retriever.search("taushetsplikt samtykke", k=5, filters=SearchFilters(kinds=("veiledning",)))
@@ -118,10 +134,47 @@ def test_incremental_reindex_and_generation_pruning(pg_settings, tmp_path):
     assert third.generation == "3" and third.parsed_files == ["ny.txt"]
     with psycopg.connect(pg_settings.dsn) as conn:
         generations = conn.execute("SELECT id, status FROM generations ORDER BY id").fetchall()
-        partitions = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'chunks_g%'")}
-    assert generations == [(2, "retired"), (3, "active")] and partitions == {"chunks_g2", "chunks_g3"}
+        partitions = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^(chunks|postings)_g'")}
+    assert generations == [(2, "retired"), (3, "active")]
+    assert partitions == {"chunks_g2", "chunks_g3", "postings_g2", "postings_g3"}
     answer = stale.answer("Kan en student få bostøtte?")  # its generation is gone: it reloads, then answers
     assert answer is not None and not answer.abstained and stale.generation == "3"
+
+
+def test_migration_from_the_first_schema_and_generations_without_postings(pg_settings):
+    """A database on schema 1 (ts_rank full text) migrates to BM25 postings; a generation without postings is
+    refused with the command that fixes it, and a rebuild serves again."""
+    from indexing.postgres.schema import migration_files
+
+    first = next(text for version, _, text in migration_files() if version == 1)
+    with psycopg.connect(pg_settings.dsn, autocommit=True) as conn:
+        conn.execute(first)
+        conn.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                     "applied_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (1, '001_initial.sql')")
+    assert migrate(get_pool(PostgresConfig(pg_settings.dsn))) == ["002_bm25_postings.sql"]
+    assert "lexeme_stats" not in _tables(pg_settings.dsn)
+    build(pg_settings)
+    with psycopg.connect(pg_settings.dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE postings_g1")  # as if generation 1 had been built before migration 2
+    with pytest.raises(IndexMismatch, match="--rebuild"):
+        open_runtime(pg_settings)
+    assert build(pg_settings, rebuild=True).generation == "2"
+    assert open_runtime(pg_settings).retriever.search("Kan en student få bostøtte?", k=1, mode="bm25").hits
+
+
+def test_pooled_connections_opened_before_pgvector_get_the_search_settings(pg_settings):
+    """A connection the pool opened before `migrate` created the extension is reused for searches; it must
+    still search HNSW with our breadth (pgvector's default of 40 silently caps every dense arm at 40 rows)."""
+    config = PostgresConfig(pg_settings.dsn, pool_min=1, pool_max=1, ef_search=123)
+    pool = get_pool(config)
+    with pool.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'vector'").fetchone()[0] == 0
+    migrate(pool)
+    with pool.connection() as conn:
+        conn.execute("SELECT '[1,2]'::vector <=> '[2,1]'::vector")  # loads pgvector into this session
+        assert conn.execute("SHOW hnsw.ef_search").fetchone()[0] == "123"
+        assert conn.execute("SHOW hnsw.iterative_scan").fetchone()[0] == "relaxed_order"
 
 
 def test_readers_never_see_a_half_built_index(pg_settings):

@@ -1,9 +1,9 @@
 """PostgresIndex: the read side (`IndexStore`) of one generation in PostgreSQL.
 
-The lexical and dense arms run in the database in one round trip: full-text matching on the GIN-indexed
-`tsv` (PostgreSQL's 'norwegian' configuration over variant-folded text) ranked by an idf-weighted
-`ts_rank`, and cosine distance on the partition's HNSW index. Fusion happens in `indexing.retriever`,
-exactly as for the embedded backend.
+The lexical and dense arms run in the database in one round trip: BM25 over our analyzer's terms, summed
+from the generation's postings (only the postings of the query's terms are read; the same terms, idf and
+length normalisation as rank-bm25 in the embedded backend, so both rank identically), and cosine distance
+on the partition's HNSW index. Fusion happens in `indexing.retriever`, exactly as for the embedded backend.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import psycopg
 from psycopg import sql
 
 from corpus.models import Chunk
-from indexing.analyzer import folded_text
 from indexing.index_store import ArmCandidates, Candidate, GenerationRetired, IndexMismatch, IndexNotFound, SearchFilters
 from indexing.postgres.connection import PostgresPool
 from indexing.postgres.schema import is_current
@@ -28,6 +27,10 @@ CHUNK_COLUMNS = ("chunk_id", "doc_id", "section_id", "ordinal", "kind", "label",
 
 def partition(generation_id: int) -> sql.Identifier:
     return sql.Identifier(f"chunks_g{int(generation_id)}")
+
+
+def postings_partition(generation_id: int) -> sql.Identifier:
+    return sql.Identifier(f"postings_g{int(generation_id)}")
 
 
 def chunk_from_row(row: tuple) -> Chunk:
@@ -56,33 +59,40 @@ _COLS = sql.SQL(", ").join(sql.SQL("c.") + sql.Identifier(c) for c in CHUNK_COLU
 
 class PostgresIndex:
     def __init__(self, pool: PostgresPool, generation_id: int, manifest: dict, chunk_count: int, dim: int,
-                 match_max_df: float = 0.3) -> None:
+                 avg_dl: float | None, k1: float = 1.2, b: float = 0.75) -> None:
         self.pool = pool
         self.generation_id = generation_id
         self.manifest = manifest
         self._chunk_count = chunk_count
         self.dim = dim
-        self.match_max_df = match_max_df
+        self.avg_dl = avg_dl
+        self.k1 = k1
+        self.b = b
         self._table = partition(generation_id)
+        self._postings = postings_partition(generation_id)
 
     @classmethod
-    def open(cls, pool: PostgresPool, expected_model_id: str | None = None, match_max_df: float = 0.3) -> "PostgresIndex":
+    def open(cls, pool: PostgresPool, expected_model_id: str | None = None, k1: float = 1.2, b: float = 0.75) -> "PostgresIndex":
         hint = f"Build one with: boligassistent index --backend postgres --dsn '{pool.where}'"
+        rebuild = "Rebuild it with: boligassistent index --backend postgres --rebuild"
         with pool.connection() as conn:
             if not is_current(conn):
                 raise IndexNotFound(f"No index schema in PostgreSQL at {pool.where}. {hint}")
-            row = conn.execute("SELECT g.id, g.manifest, g.chunk_count, g.dim, g.model_id FROM active_generation a "
+            row = conn.execute("SELECT g.id, g.manifest, g.chunk_count, g.dim, g.model_id, g.avg_dl, "
+                               "to_regclass('postings_g' || g.id) IS NOT NULL FROM active_generation a "
                                "JOIN generations g ON g.id = a.generation_id").fetchone()
         if row is None:
             raise IndexNotFound(f"No index in PostgreSQL at {pool.where}. {hint}")
-        generation_id, manifest, chunk_count, dim, model_id = row
+        generation_id, manifest, chunk_count, dim, model_id, avg_dl, has_postings = row
         if manifest.get("format") != INDEX_FORMAT:
             raise IndexMismatch(f"Index in {pool.where} has format {manifest.get('format')}, this version reads "
-                                f"{INDEX_FORMAT}. Rebuild it with: boligassistent index --backend postgres --rebuild")
+                                f"{INDEX_FORMAT}. {rebuild}")
+        if not has_postings:
+            raise IndexMismatch(f"Index in {pool.where} was built before BM25 postings existed (schema migration 2). {rebuild}")
         if expected_model_id and model_id != expected_model_id:
             raise IndexMismatch(f"Index in {pool.where} was built with embedding model '{model_id}', but the configured "
-                                f"model is '{expected_model_id}'. Rebuild it with: boligassistent index --backend postgres --rebuild")
-        return cls(pool, generation_id, manifest, chunk_count, dim, match_max_df)
+                                f"model is '{expected_model_id}'. {rebuild}")
+        return cls(pool, generation_id, manifest, chunk_count, dim, avg_dl, k1, b)
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
@@ -127,33 +137,34 @@ class PostgresIndex:
         where = self._filter_sql(filters, params)
         ctes: list[sql.Composable] = []
         arms: list[str] = []
-        fts_text = folded_text(query, drop_stopwords=True)
-        if lexical and fts_text.strip():
-            params.update(text=fts_text, total=float(self._chunk_count), max_df=self.match_max_df * self._chunk_count)
+        if lexical and terms and self.avg_dl:
+            params.update(terms=list(terms), k1=self.k1, b=self.b, avg_dl=self.avg_dl)
             ctes.append(sql.SQL("""
-ql AS (
-    SELECT DISTINCT u.lexeme, quote_literal(u.lexeme)::tsquery AS tq, coalesce(s.df, 0) AS df,
-           ln(1 + (%(total)s - coalesce(s.df, 0) + 0.5) / (coalesce(s.df, 0) + 0.5)) AS idf
-    FROM unnest(to_tsvector('norwegian', %(text)s)) AS u
-    LEFT JOIN lexeme_stats s ON s.generation_id = %(g)s AND s.lexeme = u.lexeme
+lq AS (  -- a term repeated in the query counts once per occurrence, as in rank-bm25
+    SELECT s.term, count(*) * s.idf AS w
+    FROM unnest(%(terms)s::text[]) AS q(term) JOIN term_stats s ON s.generation_id = %(g)s AND s.term = q.term
+    GROUP BY s.term, s.idf
 ),
-m AS (
-    SELECT coalesce((SELECT string_agg(quote_literal(lexeme), ' | ') FROM ql WHERE df > 0 AND df <= %(max_df)s),
-                    (SELECT string_agg(quote_literal(lexeme), ' | ') FROM ql WHERE df > 0))::tsquery AS q
-),
+bm25 AS (
+    SELECT u.seq, sum(lq.w * u.tf * (%(k1)s + 1) / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * u.dl / %(avg_dl)s))) AS score
+    FROM lq JOIN {postings} p ON p.generation_id = %(g)s AND p.term = lq.term,
+         unnest(p.seqs, p.tfs, p.dls) AS u(seq, tf, dl)
+    GROUP BY u.seq
+)""").format(postings=self._postings))
+            if filters.active:  # filter every scored chunk, then take the best n
+                ctes.append(sql.SQL("""
 lex AS (
-    SELECT c.chunk_id, (SELECT sum(ql.idf * ts_rank(c.tsv, ql.tq, 1)) FROM ql WHERE ql.df > 0) AS score
-    FROM {table} c, m
-    WHERE c.tsv @@ m.q AND {where}
-    ORDER BY score DESC, c.chunk_id
-    LIMIT %(n)s
+    SELECT c.seq, s.score FROM bm25 s JOIN {table} c ON c.seq = s.seq
+    WHERE s.score > 0 AND {where} ORDER BY s.score DESC, c.seq LIMIT %(n)s
 )""").format(table=self._table, where=where))
+            else:  # the best n by score alone; only they are joined to their chunks
+                ctes.append(sql.SQL("lex AS (SELECT seq, score FROM bm25 WHERE score > 0 ORDER BY score DESC, seq LIMIT %(n)s)"))
             arms.append("lex")
         if query_vector is not None:
             params["v"] = vector_literal(query_vector)
             ctes.append(sql.SQL("""
 den AS (
-    SELECT c.chunk_id, 1 - (c.embedding::vector({dim}) <=> %(v)s::vector({dim})) AS sim
+    SELECT c.seq, 1 - (c.embedding::vector({dim}) <=> %(v)s::vector({dim})) AS sim
     FROM {table} c
     WHERE {where}
     ORDER BY c.embedding::vector({dim}) <=> %(v)s::vector({dim})
@@ -162,13 +173,12 @@ den AS (
             arms.append("den")
         if not arms:
             return ArmCandidates()
-        ids = sql.SQL(" UNION ").join(sql.SQL("SELECT chunk_id FROM {}").format(sql.Identifier(a)) for a in arms)
+        ids = sql.SQL(" UNION ").join(sql.SQL("SELECT seq FROM {}").format(sql.Identifier(a)) for a in arms)
         lex_score = sql.SQL("lex.score") if "lex" in arms else sql.SQL("NULL::float8")
         den_score = sql.SQL("den.sim") if "den" in arms else sql.SQL("NULL::float8")
-        joins = sql.SQL(" ").join(sql.SQL("LEFT JOIN {a} ON {a}.chunk_id = c.chunk_id").format(a=sql.Identifier(a))
-                                  for a in arms)
+        joins = sql.SQL(" ").join(sql.SQL("LEFT JOIN {a} ON {a}.seq = c.seq").format(a=sql.Identifier(a)) for a in arms)
         query_sql = sql.SQL("WITH {ctes}, ids AS ({ids}) SELECT {cols}, {lex}, {den} FROM ids "
-                            "JOIN {table} c ON c.generation_id = %(g)s AND c.chunk_id = ids.chunk_id {joins}").format(
+                            "JOIN {table} c ON c.seq = ids.seq {joins}").format(
             ctes=sql.SQL(",").join(ctes), ids=ids, cols=_COLS, lex=lex_score, den=den_score, table=self._table, joins=joins)
         with self._connection() as conn:
             rows = conn.execute(query_sql, params).fetchall()
@@ -176,7 +186,7 @@ den AS (
         for row in rows:
             chunk = chunk_from_row(row)
             lex_value, den_value = row[-2], row[-1]
-            if lex_value is not None and lex_value > 0:
+            if lex_value is not None:
                 out.lexical.append(Candidate(chunk, float(lex_value)))
             if den_value is not None:
                 out.dense.append(Candidate(chunk, float(den_value)))

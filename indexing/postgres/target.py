@@ -1,10 +1,11 @@
 """PostgresTarget: publishes a generation into PostgreSQL (the write side of the database backend).
 
-A build creates a `building` generation and its own partition `chunks_g<id>`, copies unchanged documents
-over from the active generation inside the database, bulk-loads the new chunks with binary COPY, computes
-statistics, builds the GIN and HNSW indexes, and then switches the `active_generation` pointer row in one
-transaction. One build publishes at a time per database (advisory lock); a crashed build leaves a
-`building` generation that the next build removes.
+A build creates a `building` generation and its own partitions `chunks_g<id>` and `postings_g<id>`, copies
+unchanged documents over from the active generation inside the database, bulk-loads the new chunks with
+binary COPY, derives the BM25 postings and term statistics from every chunk's analyzer terms, builds the
+HNSW index, and then switches the `active_generation` pointer row in one transaction. One build publishes
+at a time per database (advisory lock); a crashed build leaves a `building` generation that the next build
+removes.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from indexing.analyzer import folded_text
 from indexing.index_store import GenerationPlan, IndexError_
 from indexing.postgres.connection import PostgresPool
 from indexing.postgres.schema import migrate
-from indexing.postgres.store import CHUNK_COLUMNS, partition
+from indexing.postgres.store import CHUNK_COLUMNS, partition, postings_partition
 
 log = logging.getLogger(__name__)
 
 _BUILD_LOCK_ID = 0x626F6C6970  # one publishing build per database
-_COPIED = CHUNK_COLUMNS + ("tokens", "tsv", "embedding")
+_COPIED = CHUNK_COLUMNS + ("tokens", "embedding")
+_IDF_EPSILON = 0.25  # rank-bm25's floor for negative idf, as a share of the mean idf
 
 
 class BuildInProgress(IndexError_):
@@ -106,8 +107,8 @@ class PostgresTarget:
         kept = sorted(plan.kept)
         cols = sql.SQL(", ").join(map(sql.Identifier, _COPIED))
         if previous is not None:
-            conn.execute(sql.SQL("INSERT INTO {new} (generation_id, {cols}) SELECT %(g)s, {cols} FROM {old} "
-                                 "WHERE generation_id = %(old)s AND doc_id = ANY(%(kept)s)").format(
+            conn.execute(sql.SQL("INSERT INTO {new} (generation_id, seq, {cols}) SELECT %(g)s, row_number() OVER (), {cols} "
+                                 "FROM {old} WHERE generation_id = %(old)s AND doc_id = ANY(%(kept)s)").format(
                 new=partition(gid), old=partition(previous), cols=cols), {"g": gid, "old": previous, "kept": kept})
             order = {doc_id: i for i, doc_id in enumerate(plan.order)}
             with conn.cursor() as cur:
@@ -126,25 +127,23 @@ class PostgresTarget:
 
     def _load_new(self, conn: psycopg.Connection, gid: int, plan: GenerationPlan) -> None:
         conn.execute("CREATE TEMP TABLE staging_chunks (LIKE chunks INCLUDING DEFAULTS) ON COMMIT DROP")
-        conn.execute("ALTER TABLE staging_chunks DROP COLUMN generation_id, DROP COLUMN tsv, ADD COLUMN fts_text text")
-        copy_cols = [c for c in _COPIED if c != "tsv"] + ["fts_text"]
+        conn.execute("ALTER TABLE staging_chunks DROP COLUMN generation_id, DROP COLUMN seq")
         copy_sql = sql.SQL("COPY staging_chunks ({}) FROM STDIN (FORMAT BINARY)").format(
-            sql.SQL(", ").join(map(sql.Identifier, copy_cols)))
+            sql.SQL(", ").join(map(sql.Identifier, _COPIED)))
         with conn.cursor() as cur, cur.copy(copy_sql) as copy:
             copy.set_types(["text", "text", "text", "int4", "text", "text", "text", "text", "text", "text[]",
-                            "int4", "int4", "int4", "int4", "text", "text[]", "vector", "text"])
+                            "int4", "int4", "int4", "int4", "text", "text[]", "vector"])
             for chunk, tokens, vector in zip(plan.chunks, plan.tokens, plan.vectors):
                 pages = chunk.pages or (None, None)
                 ledd = chunk.ledd or (None, None)
                 copy.write_row((chunk.chunk_id, chunk.doc_id, chunk.section_id, chunk.ordinal, chunk.kind, chunk.label,
                                 chunk.title, chunk.header, chunk.text, list(chunk.heading_path), pages[0], pages[1],
-                                ledd[0], ledd[1], chunk.url, tokens, np.asarray(vector, dtype=np.float32),
-                                folded_text(chunk.indexed_text)))
-        target_cols = sql.SQL(", ").join(map(sql.Identifier, _COPIED))
-        source_cols = sql.SQL(", ").join(sql.SQL("to_tsvector('norwegian', fts_text)") if c == "tsv" else sql.Identifier(c)
-                                         for c in _COPIED)
-        conn.execute(sql.SQL("INSERT INTO {} (generation_id, {}) SELECT %s, {} FROM staging_chunks").format(
-            partition(gid), target_cols, source_cols), (gid,))
+                                ledd[0], ledd[1], chunk.url, tokens, np.asarray(vector, dtype=np.float32)))
+        table = partition(gid)
+        cols = sql.SQL(", ").join(map(sql.Identifier, _COPIED))
+        conn.execute(sql.SQL("INSERT INTO {t} (generation_id, seq, {cols}) SELECT %s, "
+                             "(SELECT coalesce(max(seq), 0) FROM {t}) + row_number() OVER (), {cols} FROM staging_chunks").format(
+            t=table, cols=cols), (gid,))
         order = {doc_id: i for i, doc_id in enumerate(plan.order)}
         counts: dict[str, int] = {}
         for chunk in plan.chunks:
@@ -170,22 +169,35 @@ class PostgresTarget:
                             "VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
     def _write_stats(self, conn: psycopg.Connection, gid: int) -> None:
-        table = partition(gid)
-        conn.execute(sql.SQL("INSERT INTO term_stats (generation_id, term, df) SELECT %s, t, count(*) FROM {} c, "
-                             "LATERAL (SELECT DISTINCT unnest(c.tokens)) u(t) GROUP BY t").format(table), (gid,))
-        conn.execute(sql.SQL("INSERT INTO lexeme_stats (generation_id, lexeme, df) SELECT %s, word, ndoc FROM ts_stat({})").format(
-            sql.Literal(sql.SQL("SELECT tsv FROM {}").format(table).as_string(conn))), (gid,))
+        """BM25 postings, document frequencies and idf, and the mean chunk length, all from the chunks' analyzer
+        terms: the statistics rank-bm25 computes when the embedded backend loads (see `PostgresIndex`)."""
+        table, postings = partition(gid), postings_partition(gid)
+        conn.execute(sql.SQL("CREATE TABLE {} PARTITION OF postings FOR VALUES IN ({})").format(postings, sql.Literal(gid)))
+        # one GROUP BY feeds all three arrays, so their elements line up
+        conn.execute(sql.SQL("INSERT INTO {p} (generation_id, term, seqs, tfs, dls) "
+                             "SELECT %s, t.term, array_agg(c.seq), array_agg(t.tf), array_agg(cardinality(c.tokens)) "
+                             "FROM {t} c, LATERAL (SELECT u AS term, count(*)::int AS tf FROM unnest(c.tokens) u GROUP BY u) t "
+                             "GROUP BY t.term").format(p=postings, t=table), (gid,))
+        n = conn.execute(sql.SQL("UPDATE generations g SET avg_dl = s.avg_dl FROM (SELECT count(*) AS n, "
+                                 "avg(cardinality(tokens)) AS avg_dl FROM {}) s WHERE g.id = %s RETURNING s.n").format(table),
+                         (gid,)).fetchone()[0]
+        conn.execute(sql.SQL("INSERT INTO term_stats (generation_id, term, df, idf) "
+                             "SELECT %(g)s, term, df, CASE WHEN raw < 0 THEN %(eps)s * avg(raw) OVER () ELSE raw END "
+                             "FROM (SELECT term, cardinality(seqs) AS df, "
+                             "ln(%(n)s - cardinality(seqs) + 0.5) - ln(cardinality(seqs) + 0.5) AS raw FROM {p}) s").format(
+            p=postings), {"g": gid, "n": n, "eps": _IDF_EPSILON})
 
     def _build_indexes(self, conn: psycopg.Connection, gid: int, dim: int) -> None:
         """After the bulk load: building an HNSW graph once is far faster than growing it row by row."""
         table = partition(gid)
         conn.execute(sql.SQL("SET maintenance_work_mem = {}").format(sql.Literal(self.maintenance_work_mem)))
-        conn.execute(sql.SQL("CREATE INDEX ON {} USING gin (tsv)").format(table))
+        conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} (seq)").format(table))
         conn.execute(sql.SQL("CREATE INDEX ON {} (doc_id, section_id, ordinal)").format(table))
         conn.execute(sql.SQL("CREATE INDEX ON {t} USING hnsw ((embedding::vector({dim})) vector_cosine_ops) "
                              "WITH (m = {m}, ef_construction = {ef})").format(
             t=table, dim=sql.Literal(dim), m=sql.Literal(self.hnsw_m), ef=sql.Literal(self.hnsw_ef_construction)))
         conn.execute(sql.SQL("ANALYZE {}").format(table))
+        conn.execute(sql.SQL("ANALYZE {}").format(postings_partition(gid)))
         conn.execute("RESET maintenance_work_mem")
 
     def _activate(self, conn: psycopg.Connection, gid: int) -> None:
@@ -209,5 +221,5 @@ class PostgresTarget:
 
     def _drop_generation(self, conn: psycopg.Connection, gid: int) -> None:
         with conn.transaction():
-            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(partition(gid)))
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(partition(gid), postings_partition(gid)))
             conn.execute("DELETE FROM generations WHERE id = %s", (gid,))
