@@ -56,6 +56,10 @@ def test_schema_build_and_reads_match_the_embedded_index(pg_settings, tmp_path):
     with psycopg.connect(pg_settings.dsn) as conn:
         indexes = " ".join(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'chunks_g1'"))
         skipped = conn.execute("SELECT count(*) FROM files WHERE status = 'skipped' AND reason <> ''").fetchone()[0]
+        # embeddings stay in the row (no TOAST lookups when distances are computed outside the HNSW index)
+        toasted = conn.execute("SELECT count(*) FILTER (WHERE pg_column_toast_chunk_id(embedding) IS NOT NULL), "
+                               "count(*) FILTER (WHERE pg_column_toast_chunk_id(body) IS NOT NULL) FROM chunks_g1").fetchone()
+    assert toasted[0] == 0 and toasted[1] > 0  # the long guidance text is toasted, its vectors are not
     assert "USING hnsw" in indexes and "vector_cosine_ops" in indexes and "(seq)" in indexes
     assert skipped == len(open_runtime(pg_settings).index.manifest["skipped"]) > 0  # parse failures are remembered
 
@@ -152,7 +156,7 @@ def test_migration_from_the_first_schema_and_generations_without_postings(pg_set
         conn.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
                      "applied_at timestamptz NOT NULL DEFAULT now())")
         conn.execute("INSERT INTO schema_migrations (version, name) VALUES (1, '001_initial.sql')")
-    assert migrate(get_pool(PostgresConfig(pg_settings.dsn))) == ["002_bm25_postings.sql"]
+    assert migrate(get_pool(PostgresConfig(pg_settings.dsn))) == ["002_bm25_postings.sql", "003_embedding_inline.sql"]
     assert "lexeme_stats" not in _tables(pg_settings.dsn)
     build(pg_settings)
     with psycopg.connect(pg_settings.dsn, autocommit=True) as conn:
