@@ -23,9 +23,9 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from corpus.models import Chunk
+from indexing.bm25 import BM25Postings
 from indexing.index_store import (ArmCandidates, Candidate, GenerationPlan, IndexError_, IndexMismatch, IndexNotFound,
                                   SearchFilters)
 
@@ -58,9 +58,8 @@ class HybridIndex:
     tokens: list[list[str]]
     vectors: np.ndarray
     faiss_index: faiss.Index
-    bm25: BM25Okapi | None = None
+    bm25: BM25Postings | None = None
     _by_id: dict[str, int] = field(default_factory=dict)
-    _df: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         self._by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -137,13 +136,7 @@ class HybridIndex:
         return iter(self.chunks)
 
     def document_frequency(self, terms: list[str]) -> dict[str, int]:
-        if self._df is None:  # built on first use
-            df: dict[str, int] = {}
-            for tokens in self.tokens:
-                for term in set(tokens):
-                    df[term] = df.get(term, 0) + 1
-            self._df = df
-        return {t: self._df.get(t, 0) for t in terms}
+        return {t: self.bm25.document_frequency(t) if self.bm25 else 0 for t in terms}
 
     def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
         out: set[str] = set()
@@ -157,9 +150,9 @@ class HybridIndex:
         """Nothing to release: the index lives in this process's memory."""
 
 
-def make_bm25(tokens: list[list[str]], k1: float, b: float) -> BM25Okapi | None:
-    # rank-bm25 divides by the corpus size; an empty index simply has no lexical arm
-    return BM25Okapi(tokens, k1=k1, b=b) if tokens else None
+def make_bm25(tokens: list[list[str]], k1: float, b: float) -> BM25Postings | None:
+    # BM25 divides by the corpus size; an empty index simply has no lexical arm
+    return BM25Postings(tokens, k1=k1, b=b) if tokens else None
 
 
 def write_generation(target: Path, manifest: dict, documents: dict[str, dict], chunks: list[Chunk],
