@@ -29,14 +29,15 @@ class BM25Postings:
             tfs.extend(freqs.values())
         term = np.asarray(terms, dtype=np.int64)
         order = np.argsort(term, kind="stable")
+        term = term[order]  # postings grouped by term, chunks ascending within each
         per_chunk = np.fromiter(map(len, stats.doc_freqs), dtype=np.int64, count=self.size)
         chunk = np.repeat(np.arange(self.size, dtype=np.int32), per_chunk)[order]
         tf = np.asarray(tfs, dtype=np.float64)[order]
         length = np.asarray(stats.doc_len, dtype=np.float64)[chunk]
         # rank-bm25's expression, in its order of operations: idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
-        self._weights = idf[term[order]] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / stats.avgdl)))
+        self._weights = idf[term] * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / stats.avgdl)))
         self._chunks = chunk
-        self._bounds = np.searchsorted(term[order], np.arange(len(self._term_ids) + 1))
+        self._bounds = np.searchsorted(term, np.arange(len(self._term_ids) + 1))
 
     def _postings(self, term: str) -> slice | None:
         i = self._term_ids.get(term)

@@ -90,8 +90,9 @@ class PostgresTarget:
             with conn.transaction():
                 conn.execute(sql.SQL("CREATE TABLE {} PARTITION OF chunks FOR VALUES IN ({})").format(table, sql.Literal(gid)))
                 previous = conn.execute("SELECT generation_id FROM active_generation").fetchone()
-                self._carry_over(conn, gid, previous[0] if previous else None, plan)
-                self._load_new(conn, gid, plan)
+                order = {doc_id: i for i, doc_id in enumerate(plan.order)}  # documents.ord of every document
+                self._carry_over(conn, gid, previous[0] if previous else None, plan, order)
+                self._load_new(conn, gid, plan, order)
                 self._write_files(conn, gid, plan)
                 self._write_stats(conn, gid)
             self._build_indexes(conn, gid, dim)
@@ -100,7 +101,8 @@ class PostgresTarget:
             raise
         return gid
 
-    def _carry_over(self, conn: psycopg.Connection, gid: int, previous: int | None, plan: GenerationPlan) -> None:
+    def _carry_over(self, conn: psycopg.Connection, gid: int, previous: int | None, plan: GenerationPlan,
+                    order: dict[str, int]) -> None:
         """Unchanged documents: rows copied inside the database from the active generation (no re-embedding)."""
         if not plan.kept:
             return
@@ -110,7 +112,6 @@ class PostgresTarget:
             conn.execute(sql.SQL("INSERT INTO {new} (generation_id, seq, {cols}) SELECT %(g)s, row_number() OVER (), {cols} "
                                  "FROM {old} WHERE generation_id = %(old)s AND doc_id = ANY(%(kept)s)").format(
                 new=partition(gid), old=partition(previous), cols=cols), {"g": gid, "old": previous, "kept": kept})
-            order = {doc_id: i for i, doc_id in enumerate(plan.order)}
             with conn.cursor() as cur:
                 cur.execute("INSERT INTO documents (generation_id, doc_id, ord, kind, title, n_chunks, meta) "
                             "SELECT %s, doc_id, (%s::jsonb ->> doc_id)::int, kind, title, n_chunks, meta FROM documents "
@@ -125,7 +126,7 @@ class PostgresTarget:
             raise IndexError_("The active index changed while this build ran (another build published); "
                               "run the build again.")
 
-    def _load_new(self, conn: psycopg.Connection, gid: int, plan: GenerationPlan) -> None:
+    def _load_new(self, conn: psycopg.Connection, gid: int, plan: GenerationPlan, order: dict[str, int]) -> None:
         conn.execute("CREATE TEMP TABLE staging_chunks (LIKE chunks INCLUDING DEFAULTS) ON COMMIT DROP")
         conn.execute("ALTER TABLE staging_chunks DROP COLUMN generation_id, DROP COLUMN seq")
         copy_sql = sql.SQL("COPY staging_chunks ({}) FROM STDIN (FORMAT BINARY)").format(
@@ -144,7 +145,6 @@ class PostgresTarget:
         conn.execute(sql.SQL("INSERT INTO {t} (generation_id, seq, {cols}) SELECT %s, "
                              "(SELECT coalesce(max(seq), 0) FROM {t}) + row_number() OVER (), {cols} FROM staging_chunks").format(
             t=table, cols=cols), (gid,))
-        order = {doc_id: i for i, doc_id in enumerate(plan.order)}
         counts: dict[str, int] = {}
         for chunk in plan.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
