@@ -23,19 +23,36 @@ from pathlib import Path
 
 import numpy as np
 
-from boligassistent.runtime import chunker_config, embedding_cache, fusion_config, get_embedder, index_target, open_runtime
-from boligassistent.settings import SHARED_CORPUS, Settings
-from corpus.models import Chunk
-from evals.dataset import load_questions
-from evals.runner import run_system, summarize
-from indexing.builder import build_index
-from indexing.index_store import GenerationPlan
-from indexing.postgres.connection import PostgresConfig, get_pool
-from indexing.postgres.local_server import LocalPostgres, create_database
-from indexing.postgres.store import PostgresIndex
-from indexing.postgres.target import PostgresTarget
-from indexing.retriever import HybridRetriever
-from indexing.store import HybridIndex, build_faiss, make_bm25
+from boligassistent.domain.documents import Chunk
+from boligassistent.evals.dataset import load_questions
+from boligassistent.evals.runner import run_system, summarize
+from boligassistent.indexing.builder import build_index
+from boligassistent.indexing.generation import GenerationPlan
+from boligassistent.retrieval.retriever import HybridRetriever
+from boligassistent.retrieval.stores.embedded import (
+    EmbeddedTarget,
+    HybridIndex,
+    build_faiss,
+    make_bm25,
+)
+from boligassistent.retrieval.stores.postgres.connection import PostgresConfig, get_pool
+from boligassistent.retrieval.stores.postgres.local_server import (
+    LocalPostgres,
+    create_database,
+)
+from boligassistent.retrieval.stores.postgres.store import PostgresIndex
+from boligassistent.retrieval.stores.postgres.target import PostgresTarget
+from boligassistent.runtime import (
+    chunker_config,
+    embedding_cache,
+    fusion_config,
+    get_embedder,
+    index_target,
+    open_runtime,
+)
+from boligassistent.settings import Settings
+
+SHARED_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
 def resident_mb() -> float:
@@ -115,7 +132,7 @@ def run(args: argparse.Namespace, work: Path, admin_dsn: str) -> None:
     cache = embedding_cache(embedded)
     print("== reference corpus ==")
     # warm the embedding cache first so both builds measure parsing + storing only
-    build_index(args.corpus, work / "warmup", embedder, chunker_config(embedded), cache=cache)
+    build_index(args.corpus, EmbeddedTarget(work / "warmup"), embedder, chunker_config(embedded), cache=cache)
     runtimes = {}
     for name, settings in (("embedded", embedded), ("postgres", postgres)):
         t0 = time.perf_counter()

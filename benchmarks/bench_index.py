@@ -17,12 +17,18 @@ from pathlib import Path
 
 import numpy as np
 
-from boligassistent.runtime import chunker_config, embedding_cache, get_embedder, open_runtime
+from boligassistent.evals.dataset import load_questions
+from boligassistent.evals.runner import run_system, summarize
+from boligassistent.indexing.builder import build_index
+from boligassistent.indexing.embedder import EmbeddingCache
+from boligassistent.retrieval.stores.embedded import EmbeddedTarget
+from boligassistent.runtime import (
+    chunker_config,
+    embedding_cache,
+    get_embedder,
+    open_runtime,
+)
 from boligassistent.settings import SHARED_CORPUS, Settings
-from evals.dataset import load_questions
-from evals.runner import run_system, summarize
-from indexing.builder import build_index
-from indexing.embedder import EmbeddingCache
 
 
 def dir_size(path: Path) -> int:
@@ -41,12 +47,12 @@ def main() -> None:
     cache = EmbeddingCache(work / "cold-cache.sqlite3") if not args.no_cold else embedding_cache(settings)
 
     t0 = time.perf_counter()
-    report = build_index(settings.corpus_dir, settings.index_dir, embedder, chunker_config(settings), cache=cache)
+    report = build_index(settings.corpus_dir, EmbeddedTarget(settings.index_dir), embedder, chunker_config(settings), cache=cache)
     full = time.perf_counter() - t0
     print(f"full build{' (cold cache)' if not args.no_cold else ' (warm cache)'}: {full:.1f} s, {report.n_chunks} chunks, "
           f"{report.embedded_chunks} embedded, {report.n_chunks / full:.1f} chunks/s")
     t0 = time.perf_counter()
-    again = build_index(settings.corpus_dir, settings.index_dir, embedder, chunker_config(settings), cache=cache)
+    again = build_index(settings.corpus_dir, EmbeddedTarget(settings.index_dir), embedder, chunker_config(settings), cache=cache)
     print(f"no-change rebuild: {time.perf_counter() - t0:.2f} s (changed={again.changed}); ratio to full build: "
           f"{(time.perf_counter() - t0) / full:.4f}")
     print(f"index size: {dir_size(settings.index_dir) / 1e6:.1f} MB on disk")

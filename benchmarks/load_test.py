@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from boligassistent.settings import SHARED_CORPUS
+SHARED_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
 def free_port() -> int:

@@ -16,10 +16,13 @@ import uvicorn
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from boligassistent.settings import SHARED_CORPUS, Settings  # noqa: E402
+from boligassistent.settings import Settings  # noqa: E402
 from tests.fixtures.make_corpus import make_corpus  # noqa: E402
 
-SHARED_EVALS = SHARED_CORPUS.parent / "evals"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+SHARED_EVALS = SHARED / "evals"
 
 
 def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **extra) -> Settings:
@@ -31,8 +34,13 @@ def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **extra) -
 
 def build(settings: Settings, rebuild: bool = False):
     """Build into the settings' backend (embedded index dir or PostgreSQL), as `boligassistent index` does."""
-    from boligassistent.runtime import chunker_config, embedding_cache, get_embedder, index_target
-    from indexing.builder import build_index
+    from boligassistent.indexing.builder import build_index
+    from boligassistent.runtime import (
+        chunker_config,
+        embedding_cache,
+        get_embedder,
+        index_target,
+    )
 
     return build_index(settings.corpus_dir, index_target(settings), get_embedder(settings), chunker_config(settings),
                        cache=embedding_cache(settings), rebuild=rebuild)
@@ -109,12 +117,12 @@ class LiveServer:
 
 
 def start_server(settings: Settings, runtime=None):
-    from api.app import create_app
-    from api.service import Service
+    from boligassistent.service.app import create_app
+    from boligassistent.service.service import Service
 
     service = Service.create(settings)
     if runtime is not None:
-        from assistant.pipeline import Assistant
+        from boligassistent.answering.assistant import Assistant
 
         service.runtime = runtime
         service.assistant = Assistant(runtime, service.state)
@@ -135,7 +143,11 @@ def server_root() -> Path:
 def pg_server():
     import shutil
 
-    from indexing.postgres.local_server import LocalPostgres, LocalServerError, bundled_bin_dir
+    from boligassistent.retrieval.stores.postgres.local_server import (
+        LocalPostgres,
+        LocalServerError,
+        bundled_bin_dir,
+    )
 
     try:
         bundled_bin_dir()
@@ -151,7 +163,7 @@ def pg_server():
 
 def new_database(server, name: str) -> str:
     """A fresh, empty database on the test server; returns its DSN."""
-    from indexing.postgres.local_server import create_database
+    from boligassistent.retrieval.stores.postgres.local_server import create_database
 
     return create_database(server.dsn, name)
 

@@ -10,7 +10,7 @@ import threading
 import httpx
 import pytest
 
-from api.security import KeyStore
+from boligassistent.service.security import KeyStore
 from tests.conftest import build, make_settings, start_server
 
 ADMIN = "admin-test-key-123"

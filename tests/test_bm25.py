@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from indexing.bm25 import BM25Postings
+from boligassistent.indexing.bm25 import BM25Postings
 
 
 def _corpus(seed: int, chunks: int = 400) -> tuple[list[list[str]], list[str]]:

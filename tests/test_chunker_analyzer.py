@@ -1,7 +1,7 @@
-from corpus.models import Block, Document, Section
-from indexing.analyzer import analyze, fold_variants, plain_tokens
-from indexing.chunker import ChunkerConfig, chunk_document
-from indexing.retriever import rrf_fuse
+from boligassistent.domain.documents import Block, Document, Section
+from boligassistent.indexing.chunker import ChunkerConfig, chunk_document
+from boligassistent.retrieval.retriever import rrf_fuse
+from boligassistent.text.analyzer import analyze, fold_variants, plain_tokens
 
 
 def _doc(sections):

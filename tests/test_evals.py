@@ -7,9 +7,22 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from evals.dataset import DatasetError, GoldSource, Question, load_questions, validate_dataset
-from evals.harness import check_floors, run_evaluation
-from evals.metrics import abstention_scores, doc_recall, evidence_matches, fact_coverage, reciprocal_rank, span_recall
+from boligassistent.evals.dataset import (
+    DatasetError,
+    GoldSource,
+    Question,
+    load_questions,
+    validate_dataset,
+)
+from boligassistent.evals.harness import check_floors, run_evaluation
+from boligassistent.evals.metrics import (
+    abstention_scores,
+    doc_recall,
+    evidence_matches,
+    fact_coverage,
+    reciprocal_rank,
+    span_recall,
+)
 
 
 def _q(sources, facts=(), answerable=True):

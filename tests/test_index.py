@@ -1,14 +1,18 @@
 """Index build, incremental re-index, atomic swap and compatibility checks over the fixture corpus."""
 
 import json
-import shutil
 
 import pytest
 
-from boligassistent.runtime import get_embedder, open_runtime
-from indexing import store as store_module
-from indexing.store import IndexMismatch, IndexNotFound, current_generation, load_index
-from tests.conftest import build, make_settings
+from boligassistent.indexing.generation import IndexMismatch, IndexNotFound
+from boligassistent.retrieval.stores import embedded as store_module
+from boligassistent.retrieval.stores.embedded import (
+    EmbeddedTarget,
+    current_generation,
+    load_index,
+)
+from boligassistent.runtime import get_embedder
+from tests.conftest import make_settings
 from tests.fixtures.make_corpus import make_corpus
 
 
@@ -20,11 +24,11 @@ def own_index(tmp_path):
 
 
 def _build(settings, **kw):
+    from boligassistent.indexing.builder import build_index
+    from boligassistent.indexing.embedder import EmbeddingCache
     from boligassistent.runtime import chunker_config
-    from indexing.builder import build_index
-    from indexing.embedder import EmbeddingCache
 
-    return build_index(settings.corpus_dir, settings.index_dir, get_embedder(settings), chunker_config(settings),
+    return build_index(settings.corpus_dir, EmbeddedTarget(settings.index_dir), get_embedder(settings), chunker_config(settings),
                        cache=EmbeddingCache(settings.cache_dir / "emb.sqlite3"), **kw)
 
 
@@ -107,7 +111,7 @@ def test_config_change_rechunks_but_reuses_cached_vectors(own_index):
 
 
 def test_hybrid_search_carries_arm_ranks_and_filters(fixture_runtime):
-    from indexing.retriever import SearchFilters
+    from boligassistent.retrieval.retriever import SearchFilters
 
     result = fixture_runtime.retriever.search("Kan en student få bostøtte?", k=5)
     top = result.hits[0]
@@ -122,7 +126,10 @@ def test_hybrid_search_carries_arm_ranks_and_filters(fixture_runtime):
 def test_llamaindex_retriever_returns_nodes_with_scores(fixture_runtime):
     from llama_index.core.schema import QueryBundle
 
-    from indexing.llama import HybridLlamaRetriever, configure_llama_offline
+    from boligassistent.retrieval.llama import (
+        HybridLlamaRetriever,
+        configure_llama_offline,
+    )
 
     configure_llama_offline(fixture_runtime.embedder)
     nodes = HybridLlamaRetriever(fixture_runtime.retriever, top_k=3).retrieve(QueryBundle("student bostøtte"))

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from assistant.followup import condense, is_follow_up
-from assistant.pipeline import Assistant
+from boligassistent.answering.assistant import Assistant
+from boligassistent.answering.followup import condense, is_follow_up
 from boligassistent.runtime import Runtime
 from tests.fixtures.loopback import RecordingServer
 

@@ -2,11 +2,16 @@ from pathlib import Path
 
 import pytest
 
-from corpus.loader import SourceFile, discover, file_hash, load_document
-from corpus.lovdata_markdown import parse_lovdata_markdown
-from corpus.lovdata_xml import parse_lovdata_xml
-from corpus.html_guidance import parse_html_guidance
-from corpus.pdf_report import UnreadableDocument
+from boligassistent.corpus.discovery import (
+    SourceFile,
+    discover,
+    file_hash,
+    load_document,
+)
+from boligassistent.corpus.loaders.html_guidance import parse_html_guidance
+from boligassistent.corpus.loaders.lovdata_markdown import parse_lovdata_markdown
+from boligassistent.corpus.loaders.lovdata_xml import parse_lovdata_xml
+from boligassistent.corpus.loaders.pdf_report import UnreadableDocument
 from tests.fixtures.make_corpus import GUIDANCE_HTML, LAW_MD, LAW_XML
 
 

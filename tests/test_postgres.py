@@ -19,12 +19,28 @@ import httpx
 import psycopg
 import pytest
 
-from boligassistent.runtime import active_generation, open_runtime
-from indexing.index_store import IndexMismatch, IndexNotFound, IndexUnavailable, SearchFilters
-from indexing.postgres.connection import MissingPgvector, PostgresConfig, get_pool
-from indexing.postgres.local_server import LocalPostgres
-from indexing.postgres.schema import migrate
-from tests.conftest import build, free_port, make_settings, new_database, server_root, start_server
+from boligassistent.indexing.generation import (
+    IndexMismatch,
+    IndexNotFound,
+    IndexUnavailable,
+)
+from boligassistent.retrieval.store import SearchFilters
+from boligassistent.retrieval.stores.postgres.connection import (
+    MissingPgvector,
+    PostgresConfig,
+    get_pool,
+)
+from boligassistent.retrieval.stores.postgres.local_server import LocalPostgres
+from boligassistent.retrieval.stores.postgres.schema import migrate
+from boligassistent.runtime import open_runtime
+from tests.conftest import (
+    build,
+    free_port,
+    make_settings,
+    new_database,
+    server_root,
+    start_server,
+)
 from tests.fixtures.make_corpus import make_corpus
 
 QUERIES = ["Kan en student få bostøtte?", "taushetsplikt samtykke", "husleierestanse",
@@ -114,7 +130,7 @@ def test_hybrid_search_matches_the_embedded_backend(pg_settings, tmp_path):
 
 
 def test_incremental_reindex_and_generation_pruning(pg_settings, tmp_path):
-    from api.service import Service
+    from boligassistent.service.service import Service
 
     pg_settings = pg_settings.model_copy(update={"pg_retire_grace_s": 0})
     first = build(pg_settings)
@@ -148,7 +164,7 @@ def test_incremental_reindex_and_generation_pruning(pg_settings, tmp_path):
 def test_migration_from_the_first_schema_and_generations_without_postings(pg_settings):
     """A database on schema 1 (ts_rank full text) migrates to BM25 postings; a generation without postings is
     refused with the command that fixes it, and a rebuild serves again."""
-    from indexing.postgres.schema import migration_files
+    from boligassistent.retrieval.stores.postgres.schema import migration_files
 
     first = next(text for version, _, text in migration_files() if version == 1)
     with psycopg.connect(pg_settings.dsn, autocommit=True) as conn:

@@ -1,4 +1,4 @@
-from boligassistent.redact import is_fodselsnummer, redact
+from boligassistent.text.redact import is_fodselsnummer, redact
 
 
 def test_fodselsnummer_checksum():

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from evals.harness import FLOORS_FILE, check_floors, run_evaluation
+from boligassistent.evals.harness import FLOORS_FILE, check_floors, run_evaluation
 from tests.conftest import SHARED_EVALS, start_server
 
 ADMIN = "ref-admin-key"
@@ -37,7 +37,7 @@ def test_student_question_finds_bustottelova_4(any_reference_runtime):
 def test_backends_rank_the_dev_questions_alike(reference_runtime, reference_pg_runtime):
     """BM25 is the same terms and formula in both backends; the dense arm the same vectors (pgvector's HNSW
     against FAISS's exact search, so allow an occasional swap of neighbours far down the list)."""
-    from evals.dataset import load_questions
+    from boligassistent.evals.dataset import load_questions
 
     datasets = sorted(SHARED_EVALS.glob("*.jsonl"))
     if not datasets:

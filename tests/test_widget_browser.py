@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.security import KeyStore
+from boligassistent.service.security import KeyStore
 from tests.conftest import start_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,1 +1,0 @@
-"""Answering: extractive (default) or generative with verified citations, abstention, conversations."""

@@ -1,1 +1,0 @@
-"""Corpus loaders: every file format becomes the same Document/Section model."""

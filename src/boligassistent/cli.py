@@ -1,0 +1,428 @@
+"""`boligassistent` command line: index, search, documents (and ask, serve, eval, keys)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from boligassistent.logs import setup_logging
+from boligassistent.settings import Settings
+
+app = typer.Typer(help="Kunnskapsassistent for boligsosialt arbeid: indekser, søk og spør.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console(stderr=True)
+out = Console()
+
+CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus directory (default: ../shared/corpus).")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory (default: data/index).")]
+BackendOpt = Annotated[Optional[str], typer.Option("--backend", help="Index backend: embedded (default) or postgres.")]
+DsnOpt = Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL DSN for --backend postgres (or BOLIG_DSN).")]
+
+
+def load_settings(corpus: Path | None = None, index: Path | None = None, **overrides) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if corpus is not None:
+        values["corpus_dir"] = corpus
+    if index is not None:
+        values["index_dir"] = index
+    try:
+        settings = Settings(**values)
+    except ValueError as exc:  # pydantic validation: e.g. an unknown --backend
+        fail(f"invalid configuration: {exc}")
+    setup_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level, settings.log_file)
+    return settings
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _open_runtime(settings: Settings):
+    from boligassistent.indexing.embedder import EmbedderError
+    from boligassistent.indexing.generation import IndexError_
+    from boligassistent.runtime import open_runtime
+
+    try:
+        return open_runtime(settings)
+    except (IndexError_, EmbedderError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
+          rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and rebuild everything.")] = False) -> None:
+    """Build or incrementally update the hybrid index over a corpus directory."""
+    from boligassistent.indexing.builder import BuildCallbacks, build_index
+    from boligassistent.indexing.embedder import EmbedderError
+    from boligassistent.indexing.generation import IndexError_
+    from boligassistent.runtime import (
+        chunker_config,
+        embedding_cache,
+        get_embedder,
+        index_target,
+    )
+
+    settings = load_settings(corpus, index, backend=backend, dsn=dsn)
+    if not settings.corpus_dir.is_dir():
+        fail(f"corpus directory not found: {settings.corpus_dir} (set --corpus or BOLIG_CORPUS_DIR)")
+    try:
+        embedder = get_embedder(settings)
+    except EmbedderError as exc:
+        fail(str(exc))
+    try:
+        target = index_target(settings)
+    except IndexError_ as exc:
+        fail(str(exc))
+    console.print(f"Corpus: {settings.corpus_dir}\nIndex:  {settings.backend}: {target.location}\nModel:  {embedder.model_id}")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=False) as progress:
+        files_task = progress.add_task("Files", total=None)
+        embed_task = progress.add_task("Embedding", total=None, visible=False)
+
+        def on_file(doc_id: str, status: str) -> None:
+            progress.update(files_task, advance=1, description=f"Files [dim]{doc_id[-48:]}[/dim]")
+            if status.startswith("skipped"):
+                progress.console.print(f"[yellow]skipped[/yellow] {doc_id}: {status.removeprefix('skipped: ')}")
+
+        callbacks = BuildCallbacks(
+            on_files=lambda total: progress.update(files_task, total=total),
+            on_file=on_file,
+            on_embed_total=lambda total: progress.update(embed_task, total=total, visible=total > 0),
+            on_embed_progress=lambda n: progress.update(embed_task, advance=n),
+        )
+        try:
+            report = build_index(settings.corpus_dir, target, embedder, chunker_config(settings),
+                                 cache=embedding_cache(settings), rebuild=rebuild, batch_size=settings.embed_batch_size,
+                                 callbacks=callbacks)
+        except IndexError_ as exc:
+            fail(str(exc))
+        progress.update(files_task, description="Files")
+    table = Table(title="Index build summary" + ("" if report.changed else " (no changes)"))
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for kind, n in report.documents_per_kind.items():
+        table.add_row(f"documents: {kind}", str(n))
+    table.add_row("documents", str(report.n_documents))
+    table.add_row("chunks", str(report.n_chunks))
+    table.add_row("files parsed / reused / removed", f"{len(report.parsed_files)} / {len(report.reused_files)} / {len(report.removed_files)}")
+    table.add_row("chunks embedded / vectors reused", f"{report.embedded_chunks} / {report.reused_vectors}")
+    table.add_row("files skipped", str(len(report.skipped)))
+    table.add_row("time", f"{report.seconds:.1f} s")
+    console.print(table)
+    for doc_id, reason in report.skipped:
+        console.print(f"  [yellow]skipped[/yellow] {doc_id}: {reason}")
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="Spørsmålet / søket")], k: Annotated[int, typer.Option("-k")] = 5,
+           as_json: Annotated[bool, typer.Option("--json")] = False, index: IndexOpt = None,
+           kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Filter: rapport, veiledning, lov, forskrift")] = None,
+           mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid",
+           backend: BackendOpt = None, dsn: DsnOpt = None) -> None:
+    """Ranked chunks with citation labels and both arms' ranks."""
+    from boligassistent.retrieval.retriever import SearchFilters
+
+    if not query.strip():
+        fail("empty query")
+    if mode not in ("hybrid", "bm25", "dense"):
+        fail("--mode must be hybrid, bm25 or dense")
+    runtime = _open_runtime(load_settings(index=index, backend=backend, dsn=dsn))
+    result = runtime.retriever.search(query, k=k, filters=SearchFilters(kinds=tuple(kind or ())), mode=mode)
+    if as_json:
+        out.print_json(json.dumps({"query": query, "timings_ms": result.timings_ms, "hits": [h.to_dict() for h in result.hits]},
+                                  ensure_ascii=False))
+        return
+    table = Table(title=f"«{query}»  ({result.timings_ms['total']:.0f} ms)", show_lines=True)
+    for col in ("#", "citation", "bm25", "dense", "text"):
+        table.add_column(col)
+    for i, hit in enumerate(result.hits, start=1):
+        table.add_row(str(i), f"{hit.chunk.citation()}\n[dim]{hit.chunk.doc_id}[/dim]", str(hit.bm25_rank or "–"),
+                      str(hit.dense_rank or "–"), hit.chunk.text[:300] + ("…" if len(hit.chunk.text) > 300 else ""))
+    out.print(table)
+
+
+@app.command()
+def documents(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What is indexed."""
+    from boligassistent.indexing.generation import IndexError_
+    from boligassistent.runtime import open_index
+
+    settings = load_settings(index=index, backend=backend, dsn=dsn)
+    try:
+        idx = open_index(settings)
+        docs = idx.documents()
+    except IndexError_ as exc:
+        fail(str(exc))
+    if as_json:
+        out.print_json(json.dumps(docs, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(docs)} documents, {idx.chunk_count} chunks — built {idx.manifest['built_at']} "
+                        f"({settings.backend}, generation {idx.generation})")
+    for col in ("doc_id", "kind", "title", "date", "sections", "chunks"):
+        table.add_column(col)
+    for doc in sorted(docs, key=lambda d: (d["kind"], d["doc_id"])):
+        table.add_row(doc["doc_id"], doc["kind"], doc["title"][:60], str(doc.get("date") or ""), str(doc["n_sections"]),
+                      str(doc["chunks"]))
+    out.print(table)
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="Spørsmålet")], index: IndexOpt = None,
+        backend: BackendOpt = None, dsn: DsnOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Answer a question with numbered sources (same pipeline as the API)."""
+    from boligassistent.answering.assistant import Assistant
+
+    if not question.strip():
+        fail("empty question")
+    answer = Assistant(_open_runtime(load_settings(index=index, backend=backend, dsn=dsn))).answer(question)
+    if as_json:
+        out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    out.print(answer.text)
+    if answer.citations:
+        out.print("\n[bold]Kilder[/bold]")
+        for c in answer.citations:
+            out.print(f"[{c.n}] {c.display()} — {c.title}" + (f"\n    {c.url}" if c.url else ""))
+    out.print(f"\n[dim]sikkerhet {answer.confidence:.2f} · {answer.timings_ms['total']:.0f} ms[/dim]")
+
+
+@app.command()
+def serve(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
+          host: Annotated[Optional[str], typer.Option()] = None,
+          port: Annotated[Optional[int], typer.Option()] = None,
+          dev_no_auth: Annotated[bool, typer.Option("--dev-no-auth", help="Turn authentication off (development only).")] = False) -> None:
+    """Start the HTTP API with the chat widget (uvicorn)."""
+    import uvicorn
+
+    from boligassistent.service.app import create_app
+
+    settings = load_settings(index=index, host=host, port=port, backend=backend, dsn=dsn,
+                             **({"dev_no_auth": True} if dev_no_auth else {}))
+    setup_logging(settings.log_level, settings.log_file)
+    if settings.dev_no_auth:
+        logging.getLogger("api").warning("authentication is OFF (--dev-no-auth); do not expose this service")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+
+
+@app.command("slack-socket")
+def slack_socket(index: IndexOpt = None) -> None:
+    """Run the Slack bot over Socket Mode (no public URL needed; needs BOLIG_SLACK_APP_TOKEN xapp-…)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from boligassistent.channels.slack import create_slack_app
+    from boligassistent.service.service import Service
+
+    settings = load_settings(index=index)
+    if not (settings.slack_bot_token and settings.slack_app_token):
+        fail("set BOLIG_SLACK_BOT_TOKEN (xoxb-…) and BOLIG_SLACK_APP_TOKEN (xapp-…) for Socket Mode")
+    service = Service.create(settings)
+    if not service.load():
+        fail(service.load_error or "could not load the index")
+    service.start_watcher()
+    SocketModeHandler(create_slack_app(service), settings.slack_app_token).start()
+
+
+keys_app = typer.Typer(help="Manage API keys (stored hashed in the state database).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Option(help="Who or what uses the key, e.g. 'intranett-widget'")],
+                scope: Annotated[list[str], typer.Option(help="query and/or admin")] = ["query"],
+                origin: Annotated[Optional[list[str]], typer.Option(help="Allowed browser origin(s) for widget keys")] = None) -> None:
+    """Create an API key; the secret is printed once."""
+    from boligassistent.service.security import KeyStore
+
+    settings = load_settings()
+    try:
+        key, secret = KeyStore(settings.state_db).create(name, scope, origin)
+    except ValueError as exc:
+        fail(str(exc))
+    out.print(f"id: {key.key_id}\nscopes: {', '.join(sorted(key.scopes))}\norigins: {', '.join(key.origins) or '(any)'}\nkey: {secret}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    from boligassistent.service.security import KeyStore
+
+    for key in KeyStore(load_settings().state_db).list():
+        out.print(f"{key.key_id}  {key.name}  scopes={','.join(sorted(key.scopes))}  origins={','.join(key.origins) or '*'}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    from boligassistent.service.security import KeyStore
+
+    if not KeyStore(load_settings().state_db).revoke(key_id):
+        fail(f"no key with id {key_id}")
+    out.print("revoked")
+
+
+eval_app = typer.Typer(help="Evaluate retrieval and answers on question sets (JSONL).")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_run(ctx: typer.Context,
+             dataset: Annotated[Optional[list[Path]], typer.Option("--dataset", help="JSONL question set (repeatable)")] = None,
+             out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output directory for the reports")] = None,
+             corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
+             systems: Annotated[Optional[str], typer.Option("--systems", help="Comma-separated systems")] = None,
+             compare_to: Annotated[Optional[Path], typer.Option("--compare", help="An earlier summary.json")] = None,
+             floors: Annotated[Optional[Path], typer.Option("--floors", help="Fail (exit 1) if metrics fall below these floors")] = None) -> None:
+    """Run the evaluation (see also: eval validate)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from boligassistent.evals.dataset import DatasetError
+    from boligassistent.evals.harness import FloorViolation, run_evaluation
+    from boligassistent.evals.systems import DEFAULT_SYSTEMS
+
+    if not dataset or out_dir is None:
+        fail("--dataset and --out are required (e.g. --dataset ../shared/evals/dev-regelverk.jsonl --out eval-out)")
+    settings = load_settings(corpus, index, backend=backend, dsn=dsn)
+    names = tuple(s.strip() for s in systems.split(",")) if systems else DEFAULT_SYSTEMS
+    runtime = _open_runtime(settings)
+    try:
+        run_evaluation(runtime, dataset, out_dir, names, compare_to=compare_to, floors=floors, console=console)
+    except DatasetError as exc:
+        fail(str(exc))
+    except FloorViolation as exc:
+        console.print(f"[red]quality floor violated:[/red] {exc}")
+        raise typer.Exit(1)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"reports written to {out_dir} (summary.json, report.md, report.html)")
+
+
+@eval_app.command("validate")
+def eval_validate(files: Annotated[list[Path], typer.Argument(help="JSONL question set(s)")], corpus: CorpusOpt = None) -> None:
+    """Check ids, fields and that every evidence span occurs in the corpus."""
+    from boligassistent.evals.dataset import validate_dataset
+
+    settings = load_settings(corpus)
+    bad = 0
+    for path in files:
+        report = validate_dataset(path, settings.corpus_dir)
+        status = "[green]ok[/green]" if report.ok else f"[red]{len(report.errors)} problem(s)[/red]"
+        out.print(f"{path}: {report.n_lines} questions, {status}")
+        for err in report.errors:
+            out.print(f"  - {err}")
+        bad += len(report.errors)
+    if bad:
+        raise typer.Exit(1)
+
+
+db_app = typer.Typer(help="PostgreSQL backend: a local development server with pgvector, and schema migrations.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _local_server(data_dir: Path | None, port: int | None):
+    from boligassistent.retrieval.stores.postgres.local_server import LocalPostgres
+
+    settings = load_settings(**({"pg_data_dir": data_dir} if data_dir else {}), **({"pg_port": port} if port else {}))
+    return LocalPostgres(settings.pg_data_dir, port=settings.pg_port)
+
+
+DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Server data directory (default: data/postgres).")]
+PortOpt = Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.1 (default: 5433).")]
+
+
+@db_app.command("start")
+def db_start(data_dir: DataDirOpt = None, port: PortOpt = None) -> None:
+    """Start (initialising on first use) a local PostgreSQL with pgvector; prints the DSN to use."""
+    from boligassistent.indexing.generation import IndexError_
+    from boligassistent.retrieval.stores.postgres.local_server import LocalServerError
+    from boligassistent.retrieval.stores.postgres.schema import migrate
+    from boligassistent.runtime import postgres_pool
+
+    server = _local_server(data_dir, port)
+    try:
+        dsn = server.start()
+        migrate(postgres_pool(load_settings(backend="postgres", dsn=dsn)))
+    except (LocalServerError, IndexError_) as exc:
+        fail(str(exc))
+    console.print(f"PostgreSQL with pgvector is running (data: {server.data_dir}, log: {server.log_file}).")
+    console.print("Use it with:  [bold]export BOLIG_BACKEND=postgres BOLIG_DSN=" + dsn + "[/bold]")
+    out.print(dsn)
+
+
+@db_app.command("stop")
+def db_stop(data_dir: DataDirOpt = None, port: PortOpt = None) -> None:
+    """Stop the local development server."""
+    from boligassistent.retrieval.stores.postgres.local_server import LocalServerError
+
+    try:
+        stopped = _local_server(data_dir, port).stop()
+    except LocalServerError as exc:
+        fail(str(exc))
+    console.print("stopped" if stopped else "not running")
+
+
+@db_app.command("status")
+def db_status(dsn: DsnOpt = None) -> None:
+    """Schema, generations and the active one in the configured database."""
+    from boligassistent.indexing.generation import IndexError_, IndexNotFound
+    from boligassistent.runtime import open_index, postgres_pool
+
+    settings = load_settings(backend="postgres", dsn=dsn)
+    try:
+        pool = postgres_pool(settings)
+        with pool.connection() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            vector = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+            generations = []
+            if conn.execute("SELECT to_regclass('generations') IS NOT NULL").fetchone()[0]:
+                generations = conn.execute("SELECT id, status, created_at, chunk_count, model_id FROM generations ORDER BY id").fetchall()
+        out.print(f"{pool.where}: PostgreSQL {version}, pgvector {vector[0] if vector else 'not installed'}")
+        for gid, status, created, chunks, model in generations:
+            out.print(f"  generation {gid}: {status}, {chunks} chunks, {model}, created {created:%Y-%m-%d %H:%M:%S}")
+        index = open_index(settings)
+        out.print(f"active generation: {index.generation} ({index.document_count} documents)")
+    except IndexNotFound as exc:
+        out.print(f"no active index: {exc}")
+    except IndexError_ as exc:
+        fail(str(exc))
+
+
+@db_app.command("migrate")
+def db_migrate(dsn: DsnOpt = None) -> None:
+    """Create or upgrade the schema (also done by `index --backend postgres`)."""
+    from boligassistent.indexing.generation import IndexError_
+    from boligassistent.retrieval.stores.postgres.schema import migrate
+    from boligassistent.runtime import postgres_pool
+
+    try:
+        applied = migrate(postgres_pool(load_settings(backend="postgres", dsn=dsn)))
+    except IndexError_ as exc:
+        fail(str(exc))
+    console.print(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

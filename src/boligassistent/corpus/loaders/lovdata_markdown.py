@@ -1,0 +1,143 @@
+"""Lovdata-derived Markdown (YAML front matter, '## Kapittel', '#### § N. Tittel') → Document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from boligassistent.domain.documents import Block, Document, Section
+from boligassistent.text.normalize import collapse_ws
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+_PARAGRAPH_HEADING = re.compile(r"^(§\s*[\w\s-]*?\w)\s*\.\s*(.*)$")
+_ARTICLE_HEADING = re.compile(r"^(Artikkel\s+\d+\s*\w?)\s*\.\s*(.*)$")
+_AMENDMENT_LINE = re.compile(r"^(\*.*\*|(Overskrift|Kapitlet|Kapittelet)\s+(tilføyd|endret|opphevet)\b.*)$", re.I)
+_NAME_IN_TITLE = re.compile(r"[(\[]([^()\[\]]+)[)\]]\s*$")
+
+
+def law_short_name(meta: dict, title: str) -> str:
+    """Citation name, e.g. 'bustøttelova', 'sosialtjenesteloven', 'Forskrift om bustøtte'."""
+    match = _NAME_IN_TITLE.search(title)
+    if match and not title.lower().startswith("forskrift"):
+        return match.group(1).strip()
+    short = str(meta.get("korttittel") or "").split(" – ")[0].strip()
+    name = short or title
+    if re.fullmatch(r"[\wæøåÆØÅ-]+(loven|lova|lov)", name):
+        name = name[0].lower() + name[1:]
+    return name
+
+
+def lovdata_url(refid: str | None, paragraph: str | None = None) -> str | None:
+    if not refid:
+        return None
+    url = f"https://lovdata.no/{refid}"
+    if paragraph:
+        url += "/" + paragraph.replace(" ", "")
+    return url
+
+
+def kind_for(refid: str | None, rel_path: str) -> str:
+    if (refid or "").startswith("forskrift") or rel_path.startswith("forskrifter/"):
+        return "forskrift"
+    return "lov"
+
+
+def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
+    match = _FRONT_MATTER.match(text)
+    meta: dict = {}
+    if match:
+        meta = yaml.safe_load(match.group(1)) or {}
+        text = text[match.end():]
+    title = str(meta.get("tittel") or "").strip()
+    refid = meta.get("refid")
+    body_lines = text.splitlines()
+    if not title:
+        title = next((m.group(2) for line in body_lines if (m := _HEADING.match(line)) and len(m.group(1)) == 1), doc_id)
+    name = law_short_name(meta, title)
+
+    sections: list[Section] = []
+    context: dict[int, str] = {}  # heading level → chapter title
+    current: Section | None = None
+    paragraph_lines: list[str] = []
+    counter = 0
+
+    def flush_paragraph() -> None:
+        nonlocal paragraph_lines
+        if current is None or not paragraph_lines:
+            paragraph_lines = []
+            return
+        raw = " ".join(paragraph_lines)
+        paragraph_lines = []
+        is_list_item = raw.startswith("- ")
+        text_ = collapse_ws(raw)
+        if is_list_item and current.blocks:
+            current.blocks[-1].text += "\n" + text_
+        else:
+            current.blocks.append(Block(text=text_, ledd=len(current.blocks) + 1))
+
+    def open_section(section_id: str, heading: str, label: str, url: str | None) -> Section:
+        path = [context[k] for k in sorted(context)] + [heading]
+        section = Section(section_id=section_id, heading_path=path, label=label, blocks=[], url=url)
+        sections.append(section)
+        return section
+
+    for line in body_lines:
+        heading = _HEADING.match(line)
+        if heading:
+            flush_paragraph()
+            level, content = len(heading.group(1)), heading.group(2).strip()
+            if level == 1:
+                continue
+            par = _PARAGRAPH_HEADING.match(content)
+            art = _ARTICLE_HEADING.match(content)
+            if par or art:
+                number = collapse_ws((par or art).group(1))
+                unit_title = (par or art).group(2).strip()
+                section_id = number.replace(" ", "")
+                if any(s.section_id == section_id for s in sections):  # e.g. GDPR articles after §§
+                    counter += 1
+                    section_id = f"{section_id}~{counter}"
+                heading_text = f"{number}. {unit_title}" if unit_title else number
+                current = open_section(section_id, heading_text, f"{name} {number}",
+                                       lovdata_url(refid, number) if par else lovdata_url(refid))
+            else:
+                for deeper in [k for k in context if k >= level]:
+                    del context[deeper]
+                context[level] = content
+                current = None
+            continue
+        stripped = line.strip()
+        if not stripped:
+            flush_paragraph()
+            continue
+        if _AMENDMENT_LINE.match(stripped):
+            flush_paragraph()
+            continue
+        if current is None:
+            counter += 1
+            current = open_section(f"innledning-{counter}", title if not context else list(context.values())[-1], name, lovdata_url(refid))
+        if stripped.startswith("- ") and paragraph_lines:
+            flush_paragraph()
+        paragraph_lines.append(stripped)
+    flush_paragraph()
+
+    sections = [s for s in sections if s.blocks]
+    date = str(meta.get("ikrafttredelse") or "") or None
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        short_title=name,
+        kind=kind_for(refid, doc_id),  # type: ignore[arg-type]
+        sections=sections,
+        publisher=str(meta.get("departement") or "") or None,
+        date=date,
+        url=lovdata_url(refid),
+        meta={k: str(v) for k, v in meta.items() if v is not None},
+    )
+
+
+def load_lovdata_markdown(path: Path, doc_id: str) -> Document:
+    return parse_lovdata_markdown(path.read_text(encoding="utf-8"), doc_id)

@@ -1,0 +1,105 @@
+"""Lovdata's official XHTML/XML (e.g. husleieloven) → Document.
+
+§ numbers come from ``article.legalArticle[data-name]`` (the element ids are positional), ledd from
+``article.legalP``, metadata from ``dl.data-document-key-info``. Amendment notes and footnotes are
+not body text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree, html
+
+from boligassistent.corpus.loaders.lovdata_markdown import (
+    kind_for,
+    law_short_name,
+    lovdata_url,
+)
+from boligassistent.domain.documents import Block, Document, Section
+from boligassistent.text.normalize import collapse_ws
+
+_NON_BODY = ("changesToParent", "footnote", "footnotes", "footnotereference", "legalArticleHeader")
+
+
+def _classes(el: etree._Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def _text(el: etree._Element) -> str:
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if _classes(node) & set(_NON_BODY):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.tag == "li" and node.get("data-name"):
+            parts.append(f"\n{node.get('data-name')} ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node.tail and node is not el:
+            parts.append(node.tail)
+
+    walk(el)
+    lines = [collapse_ws(line) for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def parse_lovdata_xml(markup: str, doc_id: str) -> Document:
+    markup = re.sub(r"^\s*<!DOCTYPE[^>]*>", "", markup, flags=re.I)
+    root = html.fromstring(markup)
+    meta: dict[str, str] = {}
+    for dd in root.xpath("//dl[contains(@class,'data-document-key-info')]/dd"):
+        key = (dd.get("class") or "").split()[0] if dd.get("class") else None
+        if key and key != "table-of-contents":
+            meta[key] = collapse_ws(dd.text_content())
+    title = meta.get("title") or collapse_ws("".join(root.xpath("//title//text()"))) or doc_id
+    refid = meta.get("refid")
+    name = law_short_name({"korttittel": meta.get("titleShort", "")}, title)
+
+    sections: list[Section] = []
+    for article in root.xpath("//article[contains(concat(' ',@class,' '),' legalArticle ')]"):
+        number_raw = article.get("data-name") or ""
+        number = re.sub(r"^§\s*", "§ ", number_raw) if number_raw.startswith("§") else number_raw
+        header_title = article.xpath("./h3//span[contains(@class,'legalArticleTitle')]//text()")
+        unit_title = collapse_ws("".join(header_title))
+        chapter = article.xpath("ancestor::section[contains(@class,'section')][1]/h2")
+        path = [collapse_ws(chapter[0].text_content())] if chapter else []
+        path.append(f"{number}. {unit_title}" if unit_title else number)
+        blocks: list[Block] = []
+        for child in article:
+            classes = _classes(child)
+            if "legalP" in classes:
+                text = _text(child)
+                if text:
+                    blocks.append(Block(text=text, ledd=len(blocks) + 1))
+            elif child.tag in ("ol", "ul") and blocks:
+                blocks[-1].text += "\n" + _text(child)
+        if not blocks:
+            continue
+        sections.append(Section(
+            section_id=number.replace(" ", "") or f"art-{len(sections) + 1}",
+            heading_path=path,
+            label=f"{name} {number}".strip(),
+            blocks=blocks,
+            url=lovdata_url(refid, number) if number.startswith("§") else lovdata_url(refid),
+        ))
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        short_title=name,
+        kind=kind_for(refid, doc_id),  # type: ignore[arg-type]
+        sections=sections,
+        publisher=meta.get("ministry"),
+        date=meta.get("dateInForce"),
+        url=lovdata_url(refid),
+        meta=meta,
+    )
+
+
+def load_lovdata_xml(path: Path, doc_id: str) -> Document:
+    return parse_lovdata_xml(path.read_text(encoding="utf-8"), doc_id)

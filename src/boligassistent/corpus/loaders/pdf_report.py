@@ -1,0 +1,150 @@
+"""Evaluation reports in PDF → Document, via pypdf.
+
+Keeps the page number on every block, removes running headers/footers and page numbers, joins
+words hyphenated across line ends, and detects headings heuristically so sections follow the
+report's structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from boligassistent.corpus.errors import UnreadableDocument
+from boligassistent.domain.documents import Block, Document, Section
+from boligassistent.text.normalize import collapse_ws
+
+_PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(/|av)\s*\d{1,4})?$", re.I)
+_BULLET = re.compile(r"^(•|yy|[-–*]|\d{1,2}[.)])\s+")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ]")
+_NO_JOIN_AFTER_HYPHEN = {"og", "eller", "til", "som", "samt"}
+
+
+def _pdf_date(raw: object) -> str | None:
+    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?", str(raw or ""))
+    if not match:
+        return None
+    year, month, day = match.groups()
+    return "-".join(p for p in (year, month, day) if p)
+
+
+def _page_lines(text: str) -> list[str]:
+    return [collapse_ws(line) for line in text.splitlines() if line.strip()]
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Lines repeated at the top or bottom of many pages (digits ignored) are running heads/feet."""
+    if len(pages) < 4:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        edge = {re.sub(r"\d+", "#", line) for line in lines[:2] + lines[-2:]}
+        counts.update(edge)
+    return {key for key, n in counts.items() if n >= max(3, len(pages) // 2)}
+
+
+def _is_heading(line: str, prev: str | None, nxt: str | None) -> bool:
+    if len(line) > 90 or len(line.split()) > 12 or line.endswith((".", ",", ";", ":", "-", "–")):
+        return False
+    if _BULLET.match(line) and not _NUMBERED_HEADING.match(line):
+        return False
+    if not (line[0].isupper() or _NUMBERED_HEADING.match(line)):
+        return False
+    if nxt is None or not (nxt[0].isupper() or nxt[0] in "«\"•"):
+        return False
+    return prev is None or prev.endswith((".", ":", "!", "?", "»")) or _NUMBERED_HEADING.match(line) is not None
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        if not text:
+            text = line
+            continue
+        match = re.search(r"(\w)-$", text)
+        first_word = line.split(" ", 1)[0]
+        if match and line[:1].islower() and first_word not in _NO_JOIN_AFTER_HYPHEN:
+            text = text[:-1] + line
+        else:
+            text = f"{text} {line}"
+    return text
+
+
+def parse_pdf(path: Path, doc_id: str) -> Document:
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                opened = bool(reader.decrypt(""))
+            except Exception as exc:  # pypdf raises several types for unsupported encryption
+                raise UnreadableDocument(f"encrypted PDF ({exc})") from exc
+            if not opened:
+                raise UnreadableDocument("encrypted PDF (password required)")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata or {}
+    except UnreadableDocument:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableDocument(f"corrupt PDF: {exc}") from exc
+    if not any(t.strip() for t in raw_pages):
+        raise UnreadableDocument("PDF has no extractable text (scanned image?)")
+
+    pages = [_page_lines(t) for t in raw_pages]
+    running = _running_lines(pages)
+    cleaned: list[list[str]] = []
+    for lines in pages:
+        lines = [l for l in lines if re.sub(r"\d+", "#", l) not in running]
+        while lines and _PAGE_NUMBER.match(lines[-1]):
+            lines.pop()
+        while lines and _PAGE_NUMBER.match(lines[0]):
+            lines.pop(0)
+        cleaned.append(lines)
+
+    title = collapse_ws(str(meta.get("/Title") or "")) or path.stem
+    sections: list[Section] = []
+    current = Section(section_id="s-1", heading_path=[title], label=title, blocks=[])
+    sections.append(current)
+    paragraph: list[str] = []
+
+    def flush(page: int) -> None:
+        nonlocal paragraph
+        if paragraph:
+            current.blocks.append(Block(text=_join_lines(paragraph), page=page))
+        paragraph = []
+
+    widths = sorted(len(l) for lines in cleaned for l in lines)
+    full_width = widths[int(len(widths) * 0.8)] if widths else 80
+    prev: str | None = None
+    for page_no, lines in enumerate(cleaned, start=1):
+        for i, line in enumerate(lines):
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if _is_heading(line, prev, nxt):
+                flush(page_no)
+                level = line.split(" ", 1)[0].count(".") + 1 if _NUMBERED_HEADING.match(line) else 1
+                path = [title] + [h for h in current.heading_path[1:level]] + [line] if level > 1 else [title, line]
+                current = Section(section_id=f"s-{len(sections) + 1}", heading_path=path, label=f"{title} › {line}", blocks=[])
+                sections.append(current)
+                prev = line + "."
+                continue
+            if _BULLET.match(line):
+                flush(page_no)
+            paragraph.append(line)
+            if line.endswith((".", "!", "?", ":", "»")) and len(line) < 0.7 * full_width:
+                flush(page_no)
+            prev = line
+        flush(page_no)  # blocks never span pages, so every block has an exact page
+
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        kind="rapport",
+        sections=[s for s in sections if s.blocks],
+        publisher=collapse_ws(str(meta.get("/Author") or "")) or None,
+        date=_pdf_date(meta.get("/CreationDate")),
+        description=collapse_ws(str(meta.get("/Subject") or "")) or None,
+        meta={k.lstrip("/"): collapse_ws(str(v)) for k, v in meta.items() if isinstance(v, str)},
+    )

