@@ -52,3 +52,14 @@ class Answer:
         for citation, obj in zip(data["citations"], self.citations):
             citation["display"] = obj.display()
         return data
+
+
+@dataclass
+class AnswerEvent:
+    """One step of a streamed answer, in order: `retrieved` (sources found, before the answer is composed),
+    `sentence` (one answer sentence with its citation numbers, as soon as it is ready), then `done` (the whole
+    Answer, also persisted). Every channel renders the same events; the HTTP API sends them as SSE."""
+
+    kind: str  # "retrieved" | "sentence" | "done"
+    data: dict = field(default_factory=dict)
+    answer: Answer | None = None  # set on "done"
