@@ -32,8 +32,9 @@ def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **extra) -
     return Settings(corpus_dir=corpus, index_dir=index or tmp / "index", state_db=tmp / "state.sqlite3", **values)
 
 
-def build(settings: Settings, rebuild: bool = False):
-    """Build into the settings' backend (embedded index dir or PostgreSQL), as `boligassistent index` does."""
+def build(settings: Settings, rebuild: bool = False, embedder=None):
+    """Build into the settings' backend (embedded index dir or PostgreSQL), as `boligassistent index` does.
+    `embedder` overrides the configured one (the unit tier passes a FakeEmbedder)."""
     from boligassistent.indexing.builder import build_index
     from boligassistent.runtime import (
         chunker_config,
@@ -42,8 +43,8 @@ def build(settings: Settings, rebuild: bool = False):
         index_target,
     )
 
-    return build_index(settings.corpus_dir, index_target(settings), get_embedder(settings), chunker_config(settings),
-                       cache=embedding_cache(settings), rebuild=rebuild)
+    return build_index(settings.corpus_dir, index_target(settings), embedder or get_embedder(settings),
+                       chunker_config(settings), cache=embedding_cache(settings), rebuild=rebuild)
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +65,30 @@ def fixture_runtime(fixture_settings):
     from boligassistent.runtime import open_runtime
 
     return open_runtime(fixture_settings)
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    from tests.fakes import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def unit_settings(tmp_path_factory, fixture_corpus, fake_embedder) -> Settings:
+    """The fixture corpus indexed with the FakeEmbedder (no model: milliseconds)."""
+    tmp = tmp_path_factory.mktemp("unit-index")
+    settings = make_settings(tmp, fixture_corpus, cache_dir=tmp / "cache")
+    build(settings, embedder=fake_embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def unit_runtime(unit_settings, fake_embedder):
+    """A real runtime (embedded index, BM25, FAISS, fusion) over the fixture corpus with the FakeEmbedder."""
+    from boligassistent.runtime import open_runtime
+
+    return open_runtime(unit_settings, embedder=fake_embedder)
 
 
 @pytest.fixture(scope="session")

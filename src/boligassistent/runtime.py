@@ -97,8 +97,9 @@ class Runtime:
     retriever: HybridRetriever
 
 
-def open_runtime(settings: Settings) -> Runtime:
-    embedder = get_embedder(settings)
+def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
+    """Load the configured index with its embedder (`embedder` overrides the configured one: tests)."""
+    embedder = embedder or get_embedder(settings)
     index = open_index(settings, expected_model_id=embedder.model_id)
     return Runtime(settings=settings, embedder=embedder, index=index,
                    retriever=HybridRetriever(index, embedder, fusion_config(settings)))
