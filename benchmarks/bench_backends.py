@@ -26,6 +26,7 @@ import numpy as np
 from boligassistent.domain.documents import Chunk
 from boligassistent.evals.dataset import load_questions
 from boligassistent.evals.runner import run_system, summarize
+from boligassistent.indexing.bm25 import BM25, Postings
 from boligassistent.indexing.builder import build_index
 from boligassistent.indexing.generation import GenerationPlan
 from boligassistent.retrieval.retriever import HybridRetriever
@@ -33,7 +34,6 @@ from boligassistent.retrieval.stores.embedded import (
     EmbeddedTarget,
     HybridIndex,
     build_faiss,
-    make_bm25,
 )
 from boligassistent.retrieval.stores.postgres.connection import PostgresConfig, get_pool
 from boligassistent.retrieval.stores.postgres.local_server import (
@@ -43,12 +43,16 @@ from boligassistent.retrieval.stores.postgres.local_server import (
 from boligassistent.retrieval.stores.postgres.store import PostgresIndex
 from boligassistent.retrieval.stores.postgres.target import PostgresTarget
 from boligassistent.runtime import (
+    bm25_config,
     chunker_config,
     embedding_cache,
+    eval_subject,
+    faiss_config,
     fusion_config,
     get_embedder,
     index_target,
     open_runtime,
+    retrieval_arms,
 )
 from boligassistent.settings import Settings
 
@@ -66,21 +70,31 @@ def percentiles(values: list[float]) -> str:
 
 
 def latency(retriever: HybridRetriever, questions: list[str], mode: str, repeats: int) -> tuple[list[float], list[float]]:
-    """(end-to-end search ms, ms spent in the backend's arms) per query, after one warm-up pass."""
+    """(end-to-end search ms, ms spent in the arms' store searches: without the query embedding) per query,
+    after one warm-up pass."""
     for q in questions[:5]:
         retriever.search(q, k=10, mode=mode)
+    names = [arm.name for arm in retriever.arms]
     total, arms = [], []
     for _ in range(repeats):
         for q in questions:
-            result = retriever.search(q, k=10, mode=mode)
-            total.append(result.timings_ms["total"])
-            arms.append(result.timings_ms["arms"])
+            timings = retriever.search(q, k=10, mode=mode).timings_ms
+            total.append(timings["total"])
+            arms.append(sum(timings.get(name, 0.0) for name in names) - timings.get("embed", 0.0))
     return total, arms
 
 
-def replicate(index: HybridIndex, size: int, seed: int = 7) -> tuple[list[Chunk], list[list[str]], np.ndarray, dict[str, dict], list[str]]:
+def retriever_for(index, embedder, settings: Settings) -> HybridRetriever:
+    fusion = fusion_config(settings)
+    return HybridRetriever(retrieval_arms(index, embedder, fusion), fusion)
+
+
+def replicate(index: HybridIndex, size: int,
+              seed: int = 7) -> tuple[list[Chunk], list[list[str]], np.ndarray, dict[str, dict], list[str]]:
     """The reference chunks copied until `size`, each copy its own documents, vectors jittered and renormalised."""
     rng = np.random.default_rng(seed)
+    vectors = np.load(index.path / "vectors.npy")
+    terms = [[t for t, tf in index.postings.chunk_counts(i).items() for _ in range(tf)] for i in range(index.postings.size)]
     chunks: list[Chunk] = []
     tokens: list[list[str]] = []
     blocks: list[np.ndarray] = []
@@ -91,8 +105,8 @@ def replicate(index: HybridIndex, size: int, seed: int = 7) -> tuple[list[Chunk]
         take = min(len(index.chunks), size - len(chunks))
         for chunk in index.chunks[:take]:
             chunks.append(dataclasses.replace(chunk, chunk_id=f"{chunk.chunk_id}-r{copy}", doc_id=f"{chunk.doc_id}#r{copy}"))
-        tokens.extend(index.tokens[:take])
-        noisy = index.vectors[:take] + rng.normal(0, 0.01, size=(take, index.vectors.shape[1])).astype(np.float32)
+        tokens.extend(terms[:take])
+        noisy = vectors[:take] + rng.normal(0, 0.01, size=(take, vectors.shape[1])).astype(np.float32)
         blocks.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
         present = {c.doc_id for c in index.chunks[:take]}
         for doc_id, doc in index.documents_by_id.items():
@@ -153,10 +167,10 @@ def run(args: argparse.Namespace, work: Path, admin_dsn: str) -> None:
     print(f"\n{'system':<16} {'backend':>9} recall@5  mrr@10")
     for system in ("bm25-norwegian", "dense", "hybrid"):
         for name, runtime in runtimes.items():
-            s = summarize(run_system(system, runtime, questions))
+            s = summarize(run_system(system, eval_subject(runtime), questions))
             print(f"{system:<16} {name:>9} {s['recall@5']:8.3f} {s['mrr@10']:7.3f}")
     for name, runtime in runtimes.items():
-        s = summarize(run_system("hybrid+answer", runtime, questions))
+        s = summarize(run_system("hybrid+answer", eval_subject(runtime), questions))
         print(f"hybrid+answer {name:>9}: fact coverage {s['fact_coverage']:.3f}, citation hit {s['citation_hit_rate']:.3f}, "
               f"abstention F1 {s['abstention_f1']:.3f}")
 
@@ -169,9 +183,10 @@ def run(args: argparse.Namespace, work: Path, admin_dsn: str) -> None:
         rss0 = resident_mb()
         chunks, tokens, vectors, documents, order = replicate(reference, size)
         t0 = time.perf_counter()
+        postings = Postings.from_tokens(tokens)
         big = HybridIndex(path=work / f"scale-{size}", manifest=reference.manifest, documents_by_id=documents, chunks=chunks,
-                          tokens=tokens, vectors=vectors, faiss_index=build_faiss(vectors, embedded.faiss_hnsw_above),
-                          bm25=make_bm25(tokens, embedded.bm25_k1, embedded.bm25_b))
+                          postings=postings, faiss_index=build_faiss(vectors, faiss_config(embedded)),
+                          bm25=BM25(postings, bm25_config(embedded)))
         embedded_load = time.perf_counter() - t0
         embedded_mb = resident_mb() - rss0
         manifest = {**reference.manifest, "files": {}, "skipped": {},
@@ -183,9 +198,8 @@ def run(args: argparse.Namespace, work: Path, admin_dsn: str) -> None:
         postgres_load = time.perf_counter() - t0
         with pool.connection() as conn:
             db_size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-        backends = {"embedded": HybridRetriever(big, embedder, fusion_config(embedded)),
-                    "postgres": HybridRetriever(PostgresIndex.open(pool, k1=postgres.bm25_k1, b=postgres.bm25_b), embedder,
-                                                fusion_config(postgres))}
+        backends = {"embedded": retriever_for(big, embedder, embedded),
+                    "postgres": retriever_for(PostgresIndex.open(pool, bm25=bm25_config(postgres)), embedder, postgres)}
         print(f"{size} chunks: embedded in-memory build {embedded_load:.1f} s (resident memory per replica "
               f"+{embedded_mb:.0f} MB); postgres load + indexes "
               f"{postgres_load:.1f} s, database {db_size / 1e6:.0f} MB")

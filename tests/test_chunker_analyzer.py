@@ -1,6 +1,6 @@
 from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.indexing.chunker import ChunkerConfig, chunk_document
-from boligassistent.retrieval.retriever import rrf_fuse
+from boligassistent.retrieval.fusion import rrf_fuse
 from boligassistent.text.analyzer import analyze, fold_variants, plain_tokens
 
 
@@ -22,7 +22,8 @@ def test_short_sections_stay_whole_and_never_merge_across_sections():
 def test_long_units_split_on_sentences_with_overlap_and_pages():
     sentences = [f"Setning nummer {i} handler om bostøtte og husleie i kommunen." for i in range(40)]
     blocks = [Block(" ".join(sentences[:20]), page=3), Block(" ".join(sentences[20:]), page=4)]
-    doc = Document(doc_id="rapporter/r.pdf", title="Rapport", kind="rapport", sections=[Section("s-1", ["Rapport", "Funn"], "Rapport › Funn", blocks)])
+    doc = Document(doc_id="rapporter/r.pdf", title="Rapport", kind="rapport",
+                   sections=[Section("s-1", ["Rapport", "Funn"], "Rapport › Funn", blocks)])
     chunks = chunk_document(doc, ChunkerConfig(max_chars=400, overlap_chars=80))
     assert len(chunks) > 3
     assert all(len(c.text) <= 400 for c in chunks)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
 import pytest
 
-from boligassistent.answering.assistant import Assistant
 from boligassistent.answering.followup import condense, is_follow_up
-from boligassistent.runtime import Runtime
+from boligassistent.runtime import create_assistant
 from tests.fixtures.loopback import RecordingServer
 
 
@@ -31,8 +31,7 @@ def llm(fixture_runtime):
     server = FakeChatServer()
     settings = fixture_runtime.settings.model_copy(update={"llm_base_url": server.url, "llm_model": "test-model",
                                                            "llm_api_key": "sk-test", "llm_timeout_s": 1.0})
-    runtime = Runtime(settings=settings, embedder=fixture_runtime.embedder, index=fixture_runtime.index, retriever=fixture_runtime.retriever)
-    yield server, Assistant(runtime)
+    yield server, create_assistant(dataclasses.replace(fixture_runtime, settings=settings))
     server.close()
 
 

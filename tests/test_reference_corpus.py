@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from boligassistent.evals.harness import FLOORS_FILE, check_floors, run_evaluation
+from boligassistent.runtime import eval_subject
 from tests.conftest import SHARED_EVALS, start_server
 
 ADMIN = "ref-admin-key"
@@ -48,7 +49,7 @@ def test_backends_rank_the_dev_questions_alike(reference_runtime, reference_pg_r
         ranked = {}
         for name, runtime in (("embedded", reference_runtime), ("postgres", reference_pg_runtime)):
             hits = runtime.retriever.search(question, k=10, mode="bm25").hits
-            ranked[name] = ([h.chunk.chunk_id for h in hits], [h.bm25_score for h in hits],
+            ranked[name] = ([h.chunk.chunk_id for h in hits], [h.arm_score("bm25") for h in hits],
                             [h.chunk.chunk_id for h in runtime.retriever.search(question, k=5).hits])
         assert ranked["postgres"][0] == ranked["embedded"][0], question
         assert ranked["postgres"][1] == pytest.approx(ranked["embedded"][1], rel=1e-9), question
@@ -69,7 +70,8 @@ def test_nynorsk_variants_reach_the_same_law(any_reference_runtime):
 @pytest.fixture(scope="module")
 def reference_api(tmp_path_factory, reference_settings, reference_runtime):
     tmp = tmp_path_factory.mktemp("ref-api")
-    settings = reference_settings.model_copy(update={"state_db": tmp / "state.sqlite3", "admin_key": ADMIN, "rate_limit_per_minute": 0})
+    settings = reference_settings.model_copy(update={"state_db": tmp / "state.sqlite3", "admin_key": ADMIN,
+                                                     "rate_limit_per_minute": 0})
     server, _ = start_server(settings, reference_runtime)
     with server:
         yield server.url
@@ -84,7 +86,8 @@ def _ask(url: str, question: str) -> dict:
 def test_answer_student_cites_bustottelova_4(reference_api):
     body = _ask(reference_api, "Kan en student få bostøtte?")
     assert not body["abstained"]
-    assert any(c["section"] == "bustøttelova § 4" and c["url"].startswith("https://lovdata.no/lov/2012-08-24-64") for c in body["citations"])
+    assert any(c["section"] == "bustøttelova § 4" and c["url"].startswith("https://lovdata.no/lov/2012-08-24-64")
+               for c in body["citations"])
     assert "student" in body["answer"].lower()
 
 
@@ -110,12 +113,14 @@ def test_out_of_domain_questions_abstain(reference_api, question):
 
 def test_follow_up_in_conversation(reference_api):
     h = {"Authorization": f"Bearer {ADMIN}"}
-    first = httpx.post(reference_api + "/v1/chat", json={"message": "Hva skjer med bostøtten når brukeren soner i fengsel?"}, headers=h).json()
+    first = httpx.post(reference_api + "/v1/chat", json={"message": "Hva skjer med bostøtten når brukeren soner i fengsel?"},
+                       headers=h).json()
     second = httpx.post(reference_api + "/v1/chat", json={"conversation_id": first["conversation_id"],
                                                           "message": "gjelder det også varetekt?"}, headers=h).json()
     assert "fengsel" in second["resolved_query"]
     assert not second["abstained"]
-    assert any("varetekt" in c["quote"].lower() or c["doc_id"] == "veiledning/bostotte-institusjon-fengsel.html" for c in second["citations"])
+    assert any("varetekt" in c["quote"].lower() or c["doc_id"] == "veiledning/bostotte-institusjon-fengsel.html"
+               for c in second["citations"])
 
 
 def test_eval_quality_floors(any_reference_runtime, tmp_path):
@@ -124,7 +129,8 @@ def test_eval_quality_floors(any_reference_runtime, tmp_path):
     datasets = sorted(SHARED_EVALS.glob("*.jsonl"))
     if not datasets:
         pytest.skip(f"no dev question sets in {SHARED_EVALS}")
-    summary = run_evaluation(any_reference_runtime, datasets, tmp_path, ("bm25-norwegian", "dense", "hybrid", "hybrid+answer"))
+    summary = run_evaluation(eval_subject(any_reference_runtime), datasets, tmp_path,
+                             ("bm25-norwegian", "dense", "hybrid", "hybrid+answer"))
     floors = json.loads(FLOORS_FILE.read_text())
     assert check_floors(summary, floors) == []
     hybrid = summary["systems"]["hybrid"]["recall@5"]

@@ -24,7 +24,8 @@ class ConnectorCapture(RecordingServer):
         return [(r.path, json.loads(r.body or b"{}")) for r in self.records]
 
 
-def activity(service_url: str, text: str | None = None, value: dict | None = None, conversation: str = "19:abc@thread.tacv2;messageid=1") -> dict:
+def activity(service_url: str, text: str | None = None, value: dict | None = None,
+             conversation: str = "19:abc@thread.tacv2;messageid=1") -> dict:
     act = {"type": "message", "id": uuid.uuid4().hex, "channelId": "msteams", "serviceUrl": service_url,
            "from": {"id": "29:user", "name": "Saksbehandler"}, "recipient": {"id": "28:bot", "name": "Boligassistent"},
            "conversation": {"id": conversation}, "locale": "nb-NO"}
@@ -38,7 +39,8 @@ def activity(service_url: str, text: str | None = None, value: dict | None = Non
 @pytest.fixture(scope="module")
 def teams(tmp_path_factory, fixture_settings, fixture_runtime):
     capture = ConnectorCapture()
-    settings = fixture_settings.model_copy(update={"state_db": tmp_path_factory.mktemp("teams") / "s.sqlite3", "teams_local_no_auth": True})
+    settings = fixture_settings.model_copy(update={"state_db": tmp_path_factory.mktemp("teams") / "s.sqlite3",
+                                                   "teams_local_no_auth": True})
     server, service = start_server(settings, fixture_runtime)
     with server:
         yield server.url, capture, service
@@ -53,7 +55,8 @@ def _wait(capture: ConnectorCapture, n: int, timeout: float = 20) -> list[dict]:
 def test_message_gets_typing_then_adaptive_card_and_feedback_is_stored(teams):
     url, capture, service = teams
     start = len(capture.activities)
-    r = httpx.post(url + "/api/messages", json=activity(capture.url, "<at>Boligassistent</at> Kan en student få bostøtte?"), timeout=30)
+    mention = activity(capture.url, "<at>Boligassistent</at> Kan en student få bostøtte?")
+    r = httpx.post(url + "/api/messages", json=mention, timeout=30)
     assert r.status_code in (200, 202)
     sent = _wait(capture, start + 2)[start:]
     assert sent[0]["type"] == "typing"
@@ -79,18 +82,22 @@ def test_follow_up_in_same_conversation_keeps_context(teams):
     n = len(capture.activities)
     httpx.post(url + "/api/messages", json=activity(capture.url, "Kan en student få bostøtte?", conversation=conv), timeout=30)
     _wait(capture, n + 2)
-    httpx.post(url + "/api/messages", json=activity(capture.url, "hva med når det er barn i husstanden?", conversation=conv), timeout=30)
+    follow_up = activity(capture.url, "hva med når det er barn i husstanden?", conversation=conv)
+    httpx.post(url + "/api/messages", json=follow_up, timeout=30)
     _wait(capture, n + 4)
     turns = service.state.turns(f"teams:{conv}")
     assert len(turns) == 2 and "student" in turns[1]["resolved_query"].lower()
 
 
 def test_auth_is_required_when_an_app_id_is_configured(tmp_path, fixture_settings, fixture_runtime):
-    settings = fixture_settings.model_copy(update={"state_db": tmp_path / "s.sqlite3", "teams_app_id": "00000000-0000-0000-0000-000000000001",
-                                                   "teams_app_password": "x", "teams_tenant_id": "00000000-0000-0000-0000-000000000002"})
+    settings = fixture_settings.model_copy(update={"state_db": tmp_path / "s.sqlite3",
+                                                   "teams_app_id": "00000000-0000-0000-0000-000000000001",
+                                                   "teams_app_password": "x",
+                                                   "teams_tenant_id": "00000000-0000-0000-0000-000000000002"})
     server, _ = start_server(settings, fixture_runtime)
     with server:
         r = httpx.post(server.url + "/api/messages", json=activity("http://127.0.0.1:9/", "hei"))
         assert r.status_code == 401
-        r = httpx.post(server.url + "/api/messages", json=activity("http://127.0.0.1:9/", "hei"), headers={"Authorization": "Bearer not-a-jwt"})
+        r = httpx.post(server.url + "/api/messages", json=activity("http://127.0.0.1:9/", "hei"),
+                       headers={"Authorization": "Bearer not-a-jwt"})
         assert r.status_code == 401

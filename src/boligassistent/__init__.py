@@ -1,3 +1,8 @@
-"""Shared configuration, logging and CLI for the boligsosial knowledge assistant."""
+"""Knowledge assistant for Norwegian caseworkers in boligsosialt arbeid."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("boligassistent")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -6,10 +6,11 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,10 +29,10 @@ app = typer.Typer(help="Kunnskapsassistent for boligsosialt arbeid: indekser, s�
 console = Console(stderr=True)
 out = Console()
 
-CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus directory (default: ../shared/corpus).")]
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory (default: data/index).")]
-BackendOpt = Annotated[Optional[str], typer.Option("--backend", help="Index backend: embedded (default) or postgres.")]
-DsnOpt = Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL DSN for --backend postgres (or BOLIG_DSN).")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus directory (default: ../shared/corpus).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index directory (default: data/index).")]
+BackendOpt = Annotated[str | None, typer.Option("--backend", help="Index backend: embedded (default) or postgres.")]
+DsnOpt = Annotated[str | None, typer.Option("--dsn", help="PostgreSQL DSN for --backend postgres (or BOLIG_DSN).")]
 
 
 def load_settings(corpus: Path | None = None, index: Path | None = None, **overrides) -> Settings:
@@ -48,8 +49,8 @@ def load_settings(corpus: Path | None = None, index: Path | None = None, **overr
     return settings
 
 
-def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
+def fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[red]error:[/red] {escape(message)}")  # messages may hold "[extra]": not rich markup
     raise typer.Exit(code)
 
 
@@ -66,7 +67,8 @@ def _open_runtime(settings: Settings):
 
 @app.command()
 def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
-          rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and rebuild everything.")] = False) -> None:
+          rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and rebuild everything.")] = False,
+          ) -> None:
     """Build or incrementally update the hybrid index over a corpus directory."""
     from boligassistent.indexing.builder import BuildCallbacks, build_index
     from boligassistent.indexing.embedder import EmbedderError
@@ -120,7 +122,8 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt 
         table.add_row(f"documents: {kind}", str(n))
     table.add_row("documents", str(report.n_documents))
     table.add_row("chunks", str(report.n_chunks))
-    table.add_row("files parsed / reused / removed", f"{len(report.parsed_files)} / {len(report.reused_files)} / {len(report.removed_files)}")
+    table.add_row("files parsed / reused / removed",
+                  f"{len(report.parsed_files)} / {len(report.reused_files)} / {len(report.removed_files)}")
     table.add_row("chunks embedded / vectors reused", f"{report.embedded_chunks} / {report.reused_vectors}")
     table.add_row("files skipped", str(len(report.skipped)))
     table.add_row("time", f"{report.seconds:.1f} s")
@@ -132,28 +135,30 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt 
 @app.command()
 def search(query: Annotated[str, typer.Argument(help="Spørsmålet / søket")], k: Annotated[int, typer.Option("-k")] = 5,
            as_json: Annotated[bool, typer.Option("--json")] = False, index: IndexOpt = None,
-           kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Filter: rapport, veiledning, lov, forskrift")] = None,
-           mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid",
+           kind: Annotated[list[str] | None, typer.Option("--kind", help="Filter: rapport, veiledning, lov, forskrift")] = None,
+           mode: Annotated[str, typer.Option(help="hybrid, or one arm alone: bm25 | dense | references")] = "hybrid",
            backend: BackendOpt = None, dsn: DsnOpt = None) -> None:
-    """Ranked chunks with citation labels and both arms' ranks."""
+    """Ranked chunks with citation labels and each arm's rank."""
     from boligassistent.retrieval.retriever import SearchFilters
 
     if not query.strip():
         fail("empty query")
-    if mode not in ("hybrid", "bm25", "dense"):
-        fail("--mode must be hybrid, bm25 or dense")
     runtime = _open_runtime(load_settings(index=index, backend=backend, dsn=dsn))
+    if mode not in runtime.retriever.modes:
+        fail(f"--mode must be one of: {', '.join(runtime.retriever.modes)}")
     result = runtime.retriever.search(query, k=k, filters=SearchFilters(kinds=tuple(kind or ())), mode=mode)
     if as_json:
         out.print_json(json.dumps({"query": query, "timings_ms": result.timings_ms, "hits": [h.to_dict() for h in result.hits]},
                                   ensure_ascii=False))
         return
+    arms = [arm.name for arm in runtime.retriever.arms]
     table = Table(title=f"«{query}»  ({result.timings_ms['total']:.0f} ms)", show_lines=True)
-    for col in ("#", "citation", "bm25", "dense", "text"):
+    for col in ("#", "citation", *arms, "text"):
         table.add_column(col)
     for i, hit in enumerate(result.hits, start=1):
-        table.add_row(str(i), f"{hit.chunk.citation()}\n[dim]{hit.chunk.doc_id}[/dim]", str(hit.bm25_rank or "–"),
-                      str(hit.dense_rank or "–"), hit.chunk.text[:300] + ("…" if len(hit.chunk.text) > 300 else ""))
+        table.add_row(str(i), f"{hit.chunk.citation()}\n[dim]{hit.chunk.doc_id}[/dim]",
+                      *(str(hit.arm_rank(arm) or "–") for arm in arms),
+                      hit.chunk.text[:300] + ("…" if len(hit.chunk.text) > 300 else ""))
     out.print(table)
 
 
@@ -187,11 +192,11 @@ def documents(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = 
 def ask(question: Annotated[str, typer.Argument(help="Spørsmålet")], index: IndexOpt = None,
         backend: BackendOpt = None, dsn: DsnOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Answer a question with numbered sources (same pipeline as the API)."""
-    from boligassistent.answering.assistant import Assistant
+    from boligassistent.runtime import create_assistant
 
     if not question.strip():
         fail("empty question")
-    answer = Assistant(_open_runtime(load_settings(index=index, backend=backend, dsn=dsn))).answer(question)
+    answer = create_assistant(_open_runtime(load_settings(index=index, backend=backend, dsn=dsn))).answer(question)
     if as_json:
         out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
@@ -205,38 +210,47 @@ def ask(question: Annotated[str, typer.Argument(help="Spørsmålet")], index: In
 
 @app.command()
 def serve(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
-          host: Annotated[Optional[str], typer.Option()] = None,
-          port: Annotated[Optional[int], typer.Option()] = None,
-          dev_no_auth: Annotated[bool, typer.Option("--dev-no-auth", help="Turn authentication off (development only).")] = False) -> None:
+          host: Annotated[str | None, typer.Option()] = None,
+          port: Annotated[int | None, typer.Option()] = None,
+          dev_no_auth: Annotated[bool, typer.Option("--dev-no-auth",
+                                                    help="Turn authentication off (development only).")] = False) -> None:
     """Start the HTTP API with the chat widget (uvicorn)."""
     import uvicorn
 
+    from boligassistent.channels.extras import MissingExtra
+    from boligassistent.runtime import create_service, service_config
     from boligassistent.service.app import create_app
 
-    settings = load_settings(index=index, host=host, port=port, backend=backend, dsn=dsn,
-                             **({"dev_no_auth": True} if dev_no_auth else {}))
+    settings = load_settings(index=index, host=host, port=port, backend=backend, dsn=dsn, dev_no_auth=dev_no_auth or None)
     setup_logging(settings.log_level, settings.log_file)
     if settings.dev_no_auth:
         logging.getLogger("api").warning("authentication is OFF (--dev-no-auth); do not expose this service")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    try:
+        api = create_app(service_config(settings), create_service(settings))
+    except MissingExtra as exc:
+        fail(str(exc))
+    uvicorn.run(api, host=settings.host, port=settings.port, log_config=None, access_log=False)
 
 
 @app.command("slack-socket")
 def slack_socket(index: IndexOpt = None) -> None:
     """Run the Slack bot over Socket Mode (no public URL needed; needs BOLIG_SLACK_APP_TOKEN xapp-…)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from boligassistent.channels.slack import create_slack_app
-    from boligassistent.service.service import Service
+    from boligassistent.channels.extras import MissingExtra
+    from boligassistent.runtime import create_service, slack_config
 
     settings = load_settings(index=index)
-    if not (settings.slack_bot_token and settings.slack_app_token):
+    config = slack_config(settings)
+    if not config.socket_mode:
         fail("set BOLIG_SLACK_BOT_TOKEN (xoxb-…) and BOLIG_SLACK_APP_TOKEN (xapp-…) for Socket Mode")
-    service = Service.create(settings)
+    try:
+        from boligassistent.channels.slack import run_socket_mode
+    except MissingExtra as exc:
+        fail(str(exc))
+    service = create_service(settings)
     if not service.load():
         fail(service.load_error or "could not load the index")
     service.start_watcher()
-    SocketModeHandler(create_slack_app(service), settings.slack_app_token).start()
+    run_socket_mode(service, config)
 
 
 keys_app = typer.Typer(help="Manage API keys (stored hashed in the state database).", no_args_is_help=True)
@@ -245,17 +259,19 @@ app.add_typer(keys_app, name="keys")
 
 @keys_app.command("create")
 def keys_create(name: Annotated[str, typer.Option(help="Who or what uses the key, e.g. 'intranett-widget'")],
-                scope: Annotated[list[str], typer.Option(help="query and/or admin")] = ["query"],
-                origin: Annotated[Optional[list[str]], typer.Option(help="Allowed browser origin(s) for widget keys")] = None) -> None:
+                scope: Annotated[list[str] | None, typer.Option(help="query and/or admin (default: query)")] = None,
+                origin: Annotated[list[str] | None,
+                                  typer.Option(help="Allowed browser origin(s) for widget keys")] = None) -> None:
     """Create an API key; the secret is printed once."""
     from boligassistent.service.security import KeyStore
 
     settings = load_settings()
     try:
-        key, secret = KeyStore(settings.state_db).create(name, scope, origin)
+        key, secret = KeyStore(settings.state_db).create(name, scope or ["query"], origin)
     except ValueError as exc:
         fail(str(exc))
-    out.print(f"id: {key.key_id}\nscopes: {', '.join(sorted(key.scopes))}\norigins: {', '.join(key.origins) or '(any)'}\nkey: {secret}")
+    out.print(f"id: {key.key_id}\nscopes: {', '.join(sorted(key.scopes))}\n"
+              f"origins: {', '.join(key.origins) or '(any)'}\nkey: {secret}")
 
 
 @keys_app.command("list")
@@ -281,12 +297,14 @@ app.add_typer(eval_app, name="eval")
 
 @eval_app.callback(invoke_without_command=True)
 def eval_run(ctx: typer.Context,
-             dataset: Annotated[Optional[list[Path]], typer.Option("--dataset", help="JSONL question set (repeatable)")] = None,
-             out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output directory for the reports")] = None,
+             dataset: Annotated[list[Path] | None, typer.Option("--dataset", help="JSONL question set (repeatable)")] = None,
+             out_dir: Annotated[Path | None, typer.Option("--out", help="Output directory for the reports")] = None,
              corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None,
-             systems: Annotated[Optional[str], typer.Option("--systems", help="Comma-separated systems")] = None,
-             compare_to: Annotated[Optional[Path], typer.Option("--compare", help="An earlier summary.json")] = None,
-             floors: Annotated[Optional[Path], typer.Option("--floors", help="Fail (exit 1) if metrics fall below these floors")] = None) -> None:
+             systems: Annotated[str | None, typer.Option("--systems", help="Comma-separated systems")] = None,
+             compare_to: Annotated[Path | None, typer.Option("--compare", help="An earlier summary.json")] = None,
+             floors: Annotated[Path | None,
+                               typer.Option("--floors", help="Fail (exit 1) if metrics fall below these floors")] = None,
+             ) -> None:
     """Run the evaluation (see also: eval validate)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -298,14 +316,16 @@ def eval_run(ctx: typer.Context,
         fail("--dataset and --out are required (e.g. --dataset ../shared/evals/dev-regelverk.jsonl --out eval-out)")
     settings = load_settings(corpus, index, backend=backend, dsn=dsn)
     names = tuple(s.strip() for s in systems.split(",")) if systems else DEFAULT_SYSTEMS
-    runtime = _open_runtime(settings)
+    from boligassistent.runtime import eval_subject
+
+    subject = eval_subject(_open_runtime(settings))
     try:
-        run_evaluation(runtime, dataset, out_dir, names, compare_to=compare_to, floors=floors, console=console)
+        run_evaluation(subject, dataset, out_dir, names, compare_to=compare_to, floors=floors, console=console)
     except DatasetError as exc:
         fail(str(exc))
     except FloorViolation as exc:
         console.print(f"[red]quality floor violated:[/red] {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from exc
     except ValueError as exc:
         fail(str(exc))
     console.print(f"reports written to {out_dir} (summary.json, report.md, report.html)")
@@ -337,12 +357,13 @@ app.add_typer(db_app, name="db")
 def _local_server(data_dir: Path | None, port: int | None):
     from boligassistent.retrieval.stores.postgres.local_server import LocalPostgres
 
-    settings = load_settings(**({"pg_data_dir": data_dir} if data_dir else {}), **({"pg_port": port} if port else {}))
+    overrides: dict[str, Any] = {"pg_data_dir": data_dir, "pg_port": port}
+    settings = load_settings(**overrides)
     return LocalPostgres(settings.pg_data_dir, port=settings.pg_port)
 
 
-DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Server data directory (default: data/postgres).")]
-PortOpt = Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.1 (default: 5433).")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Server data directory (default: data/postgres).")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (default: 5433).")]
 
 
 @db_app.command("start")
@@ -390,7 +411,8 @@ def db_status(dsn: DsnOpt = None) -> None:
             vector = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
             generations = []
             if conn.execute("SELECT to_regclass('generations') IS NOT NULL").fetchone()[0]:
-                generations = conn.execute("SELECT id, status, created_at, chunk_count, model_id FROM generations ORDER BY id").fetchall()
+                generations = conn.execute("SELECT id, status, created_at, chunk_count, model_id FROM generations "
+                                           "ORDER BY id").fetchall()
         out.print(f"{pool.where}: PostgreSQL {version}, pgvector {vector[0] if vector else 'not installed'}")
         for gid, status, created, chunks, model in generations:
             out.print(f"  generation {gid}: {status}, {chunks} chunks, {model}, created {created:%Y-%m-%d %H:%M:%S}")

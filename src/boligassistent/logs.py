@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextvars import ContextVar
 from pathlib import Path
 
+from boligassistent.service.context import request_id  # set per HTTP request by the service middleware
 from boligassistent.text.redact import redact
 
-request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 

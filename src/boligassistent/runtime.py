@@ -4,16 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from boligassistent.answering.abstention import AbstentionConfig, RulePolicy
+from boligassistent.answering.assistant import AnswerConfig, Assistant
+from boligassistent.answering.backends.base import AnswerBackend
+from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig
+from boligassistent.answering.backends.llm import LLMBackend
+from boligassistent.answering.conversations import StateStore
+from boligassistent.answering.followup import FollowUpCondenser
+from boligassistent.answering.llm_client import LLMConfig
+from boligassistent.channels.config import SlackConfig, TeamsConfig
+from boligassistent.evals.subject import EvalSubject
+from boligassistent.indexing.bm25 import BM25Config
 from boligassistent.indexing.chunker import ChunkerConfig
 from boligassistent.indexing.embedder import Embedder, EmbeddingCache, create_embedder
 from boligassistent.indexing.generation import IndexError_, IndexTarget
-from boligassistent.retrieval.retriever import FusionConfig, HybridRetriever
+from boligassistent.retrieval.arms.base import Arm
+from boligassistent.retrieval.arms.bm25 import BM25Arm
+from boligassistent.retrieval.arms.dense import DenseArm
+from boligassistent.retrieval.arms.references import ReferencesArm
+from boligassistent.retrieval.fusion import FusionConfig
+from boligassistent.retrieval.retriever import HybridRetriever
 from boligassistent.retrieval.store import IndexStore
 from boligassistent.retrieval.stores.embedded import (
     EmbeddedTarget,
+    FaissConfig,
     current_generation,
     load_index,
 )
+from boligassistent.service.config import ServiceConfig
+from boligassistent.service.security import KeyStore, RateLimiter
+from boligassistent.service.service import LoadedIndex, Service
 from boligassistent.settings import Settings
 
 
@@ -22,9 +42,29 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
-    return FusionConfig(rrf_k=settings.rrf_k, weight_bm25=settings.weight_bm25, weight_dense=settings.weight_dense,
-                        candidates=settings.candidates_per_arm, max_per_doc=settings.max_chunks_per_doc,
-                        weight_references=settings.weight_references)
+    return FusionConfig(rrf_k=settings.rrf_k, candidates=settings.candidates_per_arm, max_per_doc=settings.max_chunks_per_doc,
+                        reference_from_top=settings.reference_from_top,
+                        weights={"bm25": settings.weight_bm25, "dense": settings.weight_dense,
+                                 "references": settings.weight_references})
+
+
+def bm25_config(settings: Settings) -> BM25Config:
+    return BM25Config(k1=settings.bm25_k1, b=settings.bm25_b)
+
+
+def faiss_config(settings: Settings) -> FaissConfig:
+    return FaissConfig(hnsw_above=settings.faiss_hnsw_above, hnsw_m=settings.faiss_hnsw_m,
+                       hnsw_ef_construction=settings.faiss_hnsw_ef_construction,
+                       hnsw_ef_search=settings.faiss_hnsw_ef_search)
+
+
+def retrieval_arms(index: IndexStore, embedder: Embedder, fusion: FusionConfig) -> list[Arm]:
+    """The retrieval arms, in the order they run (an arm sees the fused results of those before it)."""
+    return [
+        BM25Arm(index),
+        DenseArm(index, embedder),
+        ReferencesArm(from_top=fusion.reference_from_top),
+    ]
 
 
 _EMBEDDERS: dict[tuple, Embedder] = {}
@@ -63,9 +103,8 @@ def open_index(settings: Settings, expected_model_id: str | None = None) -> Inde
     if settings.backend == "postgres":
         from boligassistent.retrieval.stores.postgres.store import PostgresIndex
 
-        return PostgresIndex.open(postgres_pool(settings), expected_model_id=expected_model_id,
-                                  k1=settings.bm25_k1, b=settings.bm25_b)
-    return load_index(settings.index_dir, settings.bm25_k1, settings.bm25_b, expected_model_id=expected_model_id)
+        return PostgresIndex.open(postgres_pool(settings), expected_model_id=expected_model_id, bm25=bm25_config(settings))
+    return load_index(settings.index_dir, bm25_config(settings), faiss_config(settings), expected_model_id=expected_model_id)
 
 
 def index_target(settings: Settings) -> IndexTarget:
@@ -75,7 +114,7 @@ def index_target(settings: Settings) -> IndexTarget:
 
         return PostgresTarget(postgres_pool(settings), keep=settings.pg_keep_generations,
                               retire_grace_s=settings.pg_retire_grace_s)
-    return EmbeddedTarget(settings.index_dir, hnsw_above=settings.faiss_hnsw_above)
+    return EmbeddedTarget(settings.index_dir, faiss=faiss_config(settings))
 
 
 def active_generation(settings: Settings) -> str | None:
@@ -83,10 +122,10 @@ def active_generation(settings: Settings) -> str | None:
     if settings.backend == "postgres":
         from boligassistent.retrieval.stores.postgres.store import active_generation_id
 
-        generation = active_generation_id(postgres_pool(settings))
-        return None if generation is None else str(generation)
-    generation = current_generation(settings.index_dir)
-    return generation.name if generation else None
+        generation_id = active_generation_id(postgres_pool(settings))
+        return None if generation_id is None else str(generation_id)
+    directory = current_generation(settings.index_dir)
+    return directory.name if directory else None
 
 
 @dataclass
@@ -101,5 +140,79 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtim
     """Load the configured index with its embedder (`embedder` overrides the configured one: tests)."""
     embedder = embedder or get_embedder(settings)
     index = open_index(settings, expected_model_id=embedder.model_id)
+    fusion = fusion_config(settings)
     return Runtime(settings=settings, embedder=embedder, index=index,
-                   retriever=HybridRetriever(index, embedder, fusion_config(settings)))
+                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion), fusion))
+
+
+def llm_config(settings: Settings) -> LLMConfig | None:
+    """The configured OpenAI-compatible endpoint; None without `llm_base_url` (extractive answers only)."""
+    if not settings.llm_base_url:
+        return None
+    return LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model or "", api_key=settings.llm_api_key,
+                     timeout_s=settings.llm_timeout_s)
+
+
+def abstention_config(settings: Settings) -> AbstentionConfig:
+    return AbstentionConfig(min_dense=settings.abstain_min_dense, min_coverage=settings.abstain_min_coverage,
+                            confident_dense=settings.abstain_confident_dense)
+
+
+def answer_config(settings: Settings) -> AnswerConfig:
+    return AnswerConfig(top_k=settings.top_k, answer_passages=settings.answer_passages)
+
+
+def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assistant:
+    """The answering pipeline over the runtime's index: the LLM backend first when configured, then extractive."""
+    settings = runtime.settings
+    llm = llm_config(settings)
+    backends: list[AnswerBackend] = [LLMBackend(llm)] if llm else []
+    backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences)))
+    return Assistant(runtime.retriever, runtime.index, RulePolicy.from_config(abstention_config(settings)), backends,
+                     FollowUpCondenser(llm), store=state, config=answer_config(settings))
+
+
+def eval_subject(runtime: Runtime) -> EvalSubject:
+    """The runtime as the evaluation harness sees it (the evals never read Settings)."""
+    settings = runtime.settings
+    return EvalSubject(index=runtime.index, retriever=runtime.retriever, embedder=runtime.embedder,
+                       embedding_cache=embedding_cache(settings), bm25_k1=settings.bm25_k1, bm25_b=settings.bm25_b,
+                       backend=settings.backend, new_assistant=lambda: create_assistant(runtime))
+
+
+def slack_config(settings: Settings) -> SlackConfig:
+    return SlackConfig(bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
+                       app_token=settings.slack_app_token, command=settings.slack_command,
+                       api_base_url=settings.slack_api_base_url)
+
+
+def teams_config(settings: Settings) -> TeamsConfig:
+    return TeamsConfig(app_id=settings.teams_app_id, app_password=settings.teams_app_password,
+                       tenant_id=settings.teams_tenant_id, local_no_auth=settings.teams_local_no_auth)
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    return ServiceConfig(dev_no_auth=settings.dev_no_auth, cors_origins=tuple(settings.cors_origins),
+                         demo_widget_key=settings.demo_widget_key, rate_limit_per_minute=settings.rate_limit_per_minute,
+                         max_question_chars=settings.max_question_chars, max_body_bytes=settings.max_body_bytes,
+                         index_watch_s=settings.index_watch_s, slack=slack_config(settings), teams=teams_config(settings))
+
+
+def loaded_index(runtime: Runtime, state: StateStore) -> LoadedIndex:
+    return LoadedIndex(assistant=create_assistant(runtime, state), retriever=runtime.retriever, index=runtime.index,
+                       model_id=runtime.embedder.model_id, backend=runtime.settings.backend)
+
+
+def create_service(settings: Settings, runtime: Runtime | None = None) -> Service:
+    """The service over the configured index; it loads the active generation when the app starts (or `load()`).
+    `runtime`: an opened runtime to serve from the start (tests); reloads reuse its embedder."""
+    config = service_config(settings)
+    state = StateStore(settings.state_db, settings.conversation_retention_days)
+    embedder = runtime.embedder if runtime is not None else None
+    service = Service(state=state, keys=KeyStore(settings.state_db, settings.admin_key),
+                      limiter=RateLimiter(config.rate_limit_per_minute),
+                      load=lambda: loaded_index(open_runtime(settings, embedder), state),
+                      generation=lambda: active_generation(settings), watch_interval_s=config.index_watch_s)
+    if runtime is not None:
+        service.install(loaded_index(runtime, state))
+    return service

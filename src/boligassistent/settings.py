@@ -47,8 +47,11 @@ class Settings(BaseSettings):
     chunk_max_chars: int = 1200
     chunk_overlap_chars: int = 200
 
-    # Dense index
+    # Dense index (embedded backend): exact search up to faiss_hnsw_above chunks, FAISS HNSW above
     faiss_hnsw_above: int = 200_000
+    faiss_hnsw_m: int = 32  # graph degree (build time)
+    faiss_hnsw_ef_construction: int = 40  # build breadth (build time)
+    faiss_hnsw_ef_search: int = 128  # search breadth (≥ candidates_per_arm)
 
     # Index backend: "embedded" (files under index_dir, loaded per process; default) or "postgres"
     # (one PostgreSQL database with pgvector shared by every API replica; needs `dsn`)
@@ -74,10 +77,12 @@ class Settings(BaseSettings):
     candidates_per_arm: int = 50
     max_chunks_per_doc: int = 0
     weight_references: float = 1.0
+    reference_from_top: int = 5  # the cited-§ arm reads citations in this many fused hits of the earlier arms
     top_k: int = 8
 
     # Answering / abstention
     answer_max_sentences: int = 5
+    answer_passages: int = 6  # of the top_k retrieved passages, the first ones given to the answer backends
     abstain_min_dense: float = 0.835  # below: out of domain
     abstain_min_coverage: float = 0.35  # below, unless dense similarity is high: not answered by the sources
     abstain_confident_dense: float = 0.87

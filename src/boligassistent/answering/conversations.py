@@ -50,18 +50,20 @@ class StateStore:
     def conversation_exists(self, cid: str) -> bool:
         return bool(self._exec("SELECT 1 FROM conversations WHERE id=?", (cid,)))
 
-    def previous_queries(self, cid: str, limit: int = 3) -> list[str]:
+    def previous_queries(self, cid: str, limit: int) -> list[str]:
         rows = self._exec("SELECT resolved_query FROM turns WHERE conversation_id=? ORDER BY idx DESC LIMIT ?", (cid, limit))
         return [r[0] for r in reversed(rows)]
 
     def add_turn(self, cid: str, message: str, resolved_query: str, answer_id: str) -> None:
         with self._lock:
             (n,) = self._db.execute("SELECT COUNT(*) FROM turns WHERE conversation_id=?", (cid,)).fetchone()
-            self._db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?)", (cid, n, redact(message), redact(resolved_query), answer_id, time.time()))
+            self._db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?)",
+                             (cid, n, redact(message), redact(resolved_query), answer_id, time.time()))
             self._db.execute("UPDATE conversations SET updated=? WHERE id=?", (time.time(), cid))
 
     def turns(self, cid: str) -> list[dict]:
-        rows = self._exec("SELECT idx, message, resolved_query, answer_id, created FROM turns WHERE conversation_id=? ORDER BY idx", (cid,))
+        rows = self._exec("SELECT idx, message, resolved_query, answer_id, created FROM turns "
+                          "WHERE conversation_id=? ORDER BY idx", (cid,))
         return [dict(zip(("idx", "message", "resolved_query", "answer_id", "created"), r)) for r in rows]
 
     def delete_conversation(self, cid: str) -> bool:

@@ -1,15 +1,21 @@
-"""Rule-based condensing of follow-up questions against the previous turn of a conversation.
+"""Follow-up questions resolved against the earlier turns of a conversation.
 
-"hva med når det er barn i husstanden?" after "Kan en student få bostøtte?" becomes
-"Kan en student få bostøtte? hva med når det er barn i husstanden?" for retrieval, so the topic of
-the conversation is carried over. Stand-alone questions are left as they are.
+Rule-based condensing: "hva med når det er barn i husstanden?" after "Kan en student få bostøtte?" becomes
+"Kan en student få bostøtte? hva med når det er barn i husstanden?" for retrieval, so the topic of the
+conversation is carried over. Stand-alone questions are left as they are. With an LLM configured, a detected
+follow-up is rewritten into a stand-alone question instead (the rule-based result is the fallback).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Protocol
 
+from boligassistent.answering.llm_client import LLMConfig, LLMError, chat_completion
 from boligassistent.text.analyzer import analyze
+
+log = logging.getLogger(__name__)
 
 _FOLLOWUP_START = re.compile(
     r"^\s*(og|men|enn|hva med|kva med|hvordan med|korleis med|gjelder (det|dette|samme|det samme)|gjeld (det|dette)|"
@@ -17,6 +23,7 @@ _FOLLOWUP_START = re.compile(
     re.I,
 )
 _REFERRING = re.compile(r"\b(det|dette|den|denne|de|dei|han|hun|ho|samme|slik|sånn|der|dit)\b", re.I)
+REWRITE_PROMPT = "Skriv oppfølgingsspørsmålet om til ett selvstendig spørsmål på norsk. Svar bare med spørsmålet."
 
 
 def is_follow_up(message: str) -> bool:
@@ -31,3 +38,27 @@ def condense(message: str, previous_queries: list[str]) -> str:
     if not previous_queries or not is_follow_up(message):
         return message.strip()
     return f"{previous_queries[-1].strip()} {message.strip()}"
+
+
+class Condenser(Protocol):
+    def resolve(self, message: str, history: list[str]) -> str:
+        """The stand-alone retrieval query for `message` after the conversation's earlier queries (oldest first)."""
+
+
+class FollowUpCondenser:
+    """Rule-based condensing, refined by the LLM (when configured) for messages the rules found to be follow-ups."""
+
+    def __init__(self, llm: LLMConfig | None = None) -> None:
+        self.llm = llm
+
+    def resolve(self, message: str, history: list[str]) -> str:
+        resolved = condense(message, history)
+        if resolved == message.strip() or self.llm is None:
+            return resolved
+        messages = [{"role": "system", "content": REWRITE_PROMPT},
+                    {"role": "user", "content": "Tidligere: " + " | ".join(history) + f"\nOppfølging: {message}"}]
+        try:
+            return chat_completion(self.llm, messages).strip() or message
+        except LLMError as exc:
+            log.warning("follow-up rewrite failed; using rule-based condensing", extra={"error": str(exc)})
+            return resolved

@@ -55,6 +55,16 @@ class Answer:
 
 
 @dataclass
+class Draft:
+    """What an answer backend composes: the text, its citations and its sentences; the assistant makes it an
+    `Answer` (id, confidence, backend name, timings)."""
+
+    text: str
+    citations: list[Citation]
+    sentences: list[tuple[str, list[int]]]  # (sentence, citation numbers)
+
+
+@dataclass
 class AnswerEvent:
     """One step of a streamed answer, in order: `retrieved` (sources found, before the answer is composed),
     `sentence` (one answer sentence with its citation numbers, as soon as it is ready), then `done` (the whole

@@ -1,14 +1,9 @@
-"""One formatting layer: an Answer → each channel's format (Slack Block Kit; plain text)."""
+"""One formatting layer: an Answer → each channel's format (plain text, Slack Block Kit, Adaptive Card)."""
 
 from __future__ import annotations
 
 from boligassistent.answering.models import Answer
-
-ABSTAIN_TITLE = "Finner ikke svar i kildene"
-NOT_READY_TEXT = "Assistenten starter eller mangler indeks. Prøv igjen om litt."
-INDEX_UNAVAILABLE_TEXT = "Kunnskapsbasen er ikke tilgjengelig akkurat nå. Prøv igjen om litt."
-FEEDBACK_THANKS = "Takk for tilbakemeldingen!"
-FEEDBACK_UNKNOWN_ANSWER = "Fant ikke svaret det gis tilbakemelding på."
+from boligassistent.channels.messages import ABSTAIN_TITLE
 
 
 def _source_line(n: int, display: str, title: str, url: str | None) -> str:
@@ -39,8 +34,10 @@ def slack_blocks(answer: Answer) -> list[dict]:
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Kilder*"}]})
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(sources)[:2900]}})
     blocks.append({"type": "actions", "block_id": "feedback", "elements": [
-        {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": "👍 Nyttig"}, "value": answer.answer_id},
-        {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎 Ikke nyttig"}, "value": answer.answer_id},
+        {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": "👍 Nyttig"},
+         "value": answer.answer_id},
+        {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎 Ikke nyttig"},
+         "value": answer.answer_id},
     ]})
     return blocks
 
@@ -55,9 +52,11 @@ def adaptive_card(answer: Answer) -> dict:
     if not sources and answer.closest_sources:
         sources = [f"[{s['citation']}]({s['url']})" if s.get("url") else s["citation"] for s in answer.closest_sources]
     if sources:
-        body.append({"type": "TextBlock", "text": "Kilder" if answer.citations else "Nærmeste kilder", "weight": "Bolder", "spacing": "Medium"})
+        body.append({"type": "TextBlock", "text": "Kilder" if answer.citations else "Nærmeste kilder", "weight": "Bolder",
+                     "spacing": "Medium"})
         body += [{"type": "TextBlock", "text": line, "wrap": True, "spacing": "Small", "size": "Small"} for line in sources]
-    actions = [{"type": "Action.Submit", "title": title, "data": {"action": "feedback", "rating": rating, "answer_id": answer.answer_id}}
+    actions = [{"type": "Action.Submit", "title": title,
+                "data": {"action": "feedback", "rating": rating, "answer_id": answer.answer_id}}
                for title, rating in (("👍 Nyttig", "up"), ("👎 Ikke nyttig", "down"))]
     return {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "version": "1.5",
             "body": body, "actions": actions}

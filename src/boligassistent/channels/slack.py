@@ -2,7 +2,7 @@
 
 HTTP Events API at /slack/events with signature verification (bolt checks the signing secret and rejects
 timestamps older than five minutes); Socket Mode via `boligassistent slack-socket`. A thread is a
-conversation. Message contents are never logged.
+conversation. Message contents are never logged. Needs the `slack` extra.
 """
 
 from __future__ import annotations
@@ -10,41 +10,49 @@ from __future__ import annotations
 import logging
 import re
 
-from slack_bolt import App
-from slack_sdk import WebClient
+from fastapi import FastAPI, Request
 
-from boligassistent.channels.formatting import (
+from boligassistent.channels.config import SlackConfig
+from boligassistent.channels.extras import MissingExtra
+from boligassistent.channels.formatting import plain_text, slack_blocks
+from boligassistent.channels.gateway import AnswerGateway
+from boligassistent.channels.messages import (
+    ASSISTANT_NOT_READY,
+    EMPTY_QUESTION_HELP,
     FEEDBACK_THANKS,
     FEEDBACK_UNKNOWN_ANSWER,
-    NOT_READY_TEXT,
-    plain_text,
-    slack_blocks,
 )
-from boligassistent.service.service import Service
+
+try:
+    from slack_bolt import App
+    from slack_bolt.adapter.fastapi import SlackRequestHandler
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk import WebClient
+except ModuleNotFoundError as exc:
+    raise MissingExtra("Slack", "slack", exc) from exc
 
 log = logging.getLogger("slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
-EMPTY_HELP = "Skriv et spørsmål, for eksempel: /bolig Kan en student få bostøtte?"
 
 
-def create_slack_app(service: Service) -> App:
-    settings = service.settings
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_base_url)
+def create_slack_app(gateway: AnswerGateway, config: SlackConfig) -> App:
+    client = WebClient(token=config.bot_token, base_url=config.api_base_url)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
-    app = App(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret, client=client,
+    app = App(token=config.bot_token, signing_secret=config.signing_secret, client=client,
               token_verification_enabled=False, logger=logging.getLogger("slack_bolt"))
+    empty_help = EMPTY_QUESTION_HELP.format(command=config.command + " ")
 
-    @app.command(settings.slack_command)
+    @app.command(config.command)
     def slash_command(ack, command, respond):
         ack()  # within Slack's 3 s; the answer follows through response_url
         question = (command.get("text") or "").strip()
         if not question:
-            respond(text=EMPTY_HELP, response_type="ephemeral")
+            respond(text=empty_help, response_type="ephemeral")
             return
-        result = service.answer(question, conversation_id=f"slack:{command.get('channel_id')}:{command.get('user_id')}:cmd",
+        result = gateway.answer(question, conversation_id=f"slack:{command.get('channel_id')}:{command.get('user_id')}:cmd",
                                 channel="slack")
         if result is None:
-            respond(text=NOT_READY_TEXT, response_type="ephemeral")
+            respond(text=ASSISTANT_NOT_READY, response_type="ephemeral")
             return
         respond(text=plain_text(result), blocks=slack_blocks(result), response_type="in_channel")
         log.info("slack answer", extra={"kind": "command", "answer_id": result.answer_id, "abstained": result.abstained})
@@ -53,11 +61,11 @@ def create_slack_app(service: Service) -> App:
         question = _MENTION.sub("", event.get("text") or "").strip()
         thread = event.get("thread_ts") or event.get("ts")
         if not question:
-            say(text=EMPTY_HELP, thread_ts=thread)
+            say(text=empty_help, thread_ts=thread)
             return
-        result = service.answer(question, conversation_id=f"slack:{event.get('channel')}:{thread}", channel="slack")
+        result = gateway.answer(question, conversation_id=f"slack:{event.get('channel')}:{thread}", channel="slack")
         if result is None:
-            say(text=NOT_READY_TEXT, thread_ts=thread)
+            say(text=ASSISTANT_NOT_READY, thread_ts=thread)
             return
         say(text=plain_text(result), blocks=slack_blocks(result), thread_ts=thread)
         log.info("slack answer", extra={"kind": event.get("type"), "answer_id": result.answer_id, "abstained": result.abstained})
@@ -75,7 +83,21 @@ def create_slack_app(service: Service) -> App:
     def on_feedback(ack, action, respond):
         ack()
         rating = "up" if action["action_id"].endswith("up") else "down"
-        stored = service.record_feedback(action.get("value") or "", rating, channel="slack")
+        stored = gateway.record_feedback(action.get("value") or "", rating, channel="slack")
         respond(text=FEEDBACK_THANKS if stored else FEEDBACK_UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
 
     return app
+
+
+def mount_slack(app: FastAPI, gateway: AnswerGateway, config: SlackConfig) -> None:
+    """The Events API endpoint (slash commands, events and button actions) at POST /slack/events."""
+    handler = SlackRequestHandler(create_slack_app(gateway, config))
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request):
+        return await handler.handle(request)
+
+
+def run_socket_mode(gateway: AnswerGateway, config: SlackConfig) -> None:
+    """Serve the bot over Socket Mode (no public URL needed); blocks."""
+    SocketModeHandler(create_slack_app(gateway, config), config.app_token).start()

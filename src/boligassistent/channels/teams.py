@@ -3,7 +3,8 @@
 Production: BOLIG_TEAMS_APP_ID / BOLIG_TEAMS_APP_PASSWORD / BOLIG_TEAMS_TENANT_ID turn on JWT validation of
 incoming activities and MSAL tokens for replies. Development and tests: BOLIG_TEAMS_LOCAL_NO_AUTH=true runs the
 same endpoint without authentication (emulator/loopback only). Answers are Adaptive Cards from the shared
-formatting layer; the conversation (including a channel thread) is the assistant's conversation.
+formatting layer; the conversation (including a channel thread) is the assistant's conversation. Needs the
+`teams` extra.
 """
 
 from __future__ import annotations
@@ -13,36 +14,41 @@ import logging
 import re
 
 from fastapi import FastAPI, Request
-from microsoft_agents.activity import Activity, ActivityTypes
-from microsoft_agents.hosting.core import (
-    AgentApplication,
-    AgentAuthConfiguration,
-    AnonymousTokenProvider,
-    CardFactory,
-    Connections,
-    MemoryStorage,
-    MessageFactory,
-    TurnContext,
-    TurnState,
-)
-from microsoft_agents.hosting.fastapi import (
-    CloudAdapter,
-    jwt_authorization_decorator,
-    start_agent_process,
-)
 
-from boligassistent.channels.formatting import (
+from boligassistent.channels.config import TeamsConfig
+from boligassistent.channels.extras import MissingExtra
+from boligassistent.channels.formatting import adaptive_card, plain_text
+from boligassistent.channels.gateway import AnswerGateway
+from boligassistent.channels.messages import (
+    ASSISTANT_NOT_READY,
+    EMPTY_QUESTION_HELP,
     FEEDBACK_THANKS,
     FEEDBACK_UNKNOWN_ANSWER,
-    NOT_READY_TEXT,
-    adaptive_card,
-    plain_text,
 )
-from boligassistent.service.service import Service
+
+try:
+    from microsoft_agents.activity import Activity, ActivityTypes
+    from microsoft_agents.hosting.core import (
+        AgentApplication,
+        AgentAuthConfiguration,
+        AnonymousTokenProvider,
+        CardFactory,
+        Connections,
+        MemoryStorage,
+        MessageFactory,
+        TurnContext,
+        TurnState,
+    )
+    from microsoft_agents.hosting.fastapi import (
+        CloudAdapter,
+        jwt_authorization_decorator,
+        start_agent_process,
+    )
+except ModuleNotFoundError as exc:
+    raise MissingExtra("Teams", "teams", exc) from exc
 
 log = logging.getLogger("teams")
 _AT_MENTION = re.compile(r"<at>.*?</at>", re.S)
-EMPTY_HELP = "Skriv et spørsmål, for eksempel: Kan en student få bostøtte?"
 
 
 class LocalConnections(Connections):
@@ -64,18 +70,21 @@ class LocalConnections(Connections):
         return AgentAuthConfiguration(anonymous_allowed=True)
 
 
-def _auth(settings) -> tuple[AgentAuthConfiguration, Connections]:
-    if settings.teams_app_id:
+def _auth(teams: TeamsConfig) -> tuple[AgentAuthConfiguration, Connections]:
+    if teams.app_id:
         from microsoft_agents.authentication.msal import MsalConnectionManager
 
-        config = AgentAuthConfiguration(client_id=settings.teams_app_id, client_secret=settings.teams_app_password,
-                                        tenant_id=settings.teams_tenant_id, anonymous_allowed=False)
+        config = AgentAuthConfiguration(client_id=teams.app_id, client_secret=teams.app_password,
+                                        tenant_id=teams.tenant_id, anonymous_allowed=False)
         return config, MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": config})
     return AgentAuthConfiguration(anonymous_allowed=True), LocalConnections()
 
 
-def mount_teams(app: FastAPI, service: Service) -> None:
-    config, connections = _auth(service.settings)
+def mount_teams(app: FastAPI, gateway: AnswerGateway, teams: TeamsConfig) -> None:
+    """The bot's endpoint at POST /api/messages."""
+    if teams.local_no_auth and not teams.app_id:
+        log.warning("Teams endpoint runs WITHOUT authentication (BOLIG_TEAMS_LOCAL_NO_AUTH); for the emulator and tests only")
+    config, connections = _auth(teams)
     adapter = CloudAdapter(connection_manager=connections)
     agent = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter, connection_manager=connections)
     app.state.agent_configuration = config
@@ -89,19 +98,21 @@ def mount_teams(app: FastAPI, service: Service) -> None:
             return
         question = _AT_MENTION.sub("", activity.text or "").strip()
         if not question:
-            await context.send_activity(EMPTY_HELP)
+            await context.send_activity(EMPTY_QUESTION_HELP.format(command=""))
             return
         await context.send_activity(Activity(type=ActivityTypes.typing))
-        answer = await asyncio.to_thread(service.answer, question, conversation_id=f"teams:{activity.conversation.id}", channel="teams")
+        answer = await asyncio.to_thread(gateway.answer, question, conversation_id=f"teams:{activity.conversation.id}",
+                                         channel="teams")
         if answer is None:
-            await context.send_activity(NOT_READY_TEXT)
+            await context.send_activity(ASSISTANT_NOT_READY)
             return
-        await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(adaptive_card(answer)), text=plain_text(answer)))
+        card = CardFactory.adaptive_card(adaptive_card(answer))
+        await context.send_activity(MessageFactory.attachment(card, text=plain_text(answer)))
         log.info("teams answer", extra={"answer_id": answer.answer_id, "abstained": answer.abstained})
 
     async def _feedback(context: TurnContext, value: dict) -> None:
         rating = "up" if value.get("rating") == "up" else "down"
-        stored = service.record_feedback(str(value.get("answer_id") or ""), rating, channel="teams")
+        stored = await asyncio.to_thread(gateway.record_feedback, str(value.get("answer_id") or ""), rating, channel="teams")
         await context.send_activity(FEEDBACK_THANKS if stored else FEEDBACK_UNKNOWN_ANSWER)
 
     @app.post("/api/messages", include_in_schema=False)

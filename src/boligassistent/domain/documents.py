@@ -91,7 +91,7 @@ class Chunk:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Chunk":
+    def from_dict(cls, data: dict) -> Chunk:
         data = dict(data)
         data["pages"] = tuple(data["pages"]) if data.get("pages") else None
         data["ledd"] = tuple(data["ledd"]) if data.get("ledd") else None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from boligassistent.corpus.discovery import SourceFile, file_hash, load_document
 from boligassistent.corpus.errors import UnreadableDocument
-from boligassistent.text.normalize import normalize_for_match
+from boligassistent.evals.normalize import normalize
 
 
 @dataclass
@@ -54,7 +54,8 @@ def _parse(obj: dict, where: str, dataset: str) -> Question:
         if not isinstance(obj.get(key), typ):
             raise DatasetError(f"{where}: field '{key}' missing or not {typ.__name__}")
     sources = obj.get("sources") or []
-    if not isinstance(sources, list) or any(not isinstance(s, dict) or not s.get("source") or not s.get("evidence") for s in sources):
+    if not isinstance(sources, list) or any(not isinstance(s, dict) or not s.get("source") or not s.get("evidence")
+                                            for s in sources):
         raise DatasetError(f"{where}: 'sources' must be a list of {{source, evidence}}")
     if obj["answerable"] and not sources:
         raise DatasetError(f"{where}: answerable question without sources")
@@ -90,14 +91,14 @@ def _document_texts(corpus_dir: Path, doc_id: str, cache: dict[str, list[str]]) 
         if path.is_file():
             try:
                 doc = load_document(SourceFile(path=path, doc_id=doc_id, sha256=file_hash(path)))
-                texts.append(normalize_for_match(" ".join(s.text for s in doc.sections)))
+                texts.append(normalize(" ".join(s.text for s in doc.sections)))
             except UnreadableDocument:
                 pass
             if path.suffix.lower() == ".pdf":
                 from pypdf import PdfReader
-                texts.append(normalize_for_match(" ".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)))
+                texts.append(normalize(" ".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)))
             else:
-                texts.append(normalize_for_match(path.read_text(encoding="utf-8", errors="replace")))
+                texts.append(normalize(path.read_text(encoding="utf-8", errors="replace")))
         cache[doc_id] = texts
     return cache[doc_id]
 
@@ -129,7 +130,7 @@ def validate_dataset(path: Path, corpus_dir: Path) -> ValidationReport:
             if not (corpus_dir / src.source).is_file():
                 report.errors.append(f"{where} ({q.id}): source not in corpus: {src.source}")
                 continue
-            span = normalize_for_match(src.evidence)
+            span = normalize(src.evidence)
             if not any(span in text for text in _document_texts(corpus_dir, src.source, docs)):
                 report.errors.append(f"{where} ({q.id}): evidence not found in {src.source}: «{src.evidence[:80]}»")
     return report

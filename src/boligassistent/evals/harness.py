@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,10 +20,11 @@ from rich.progress import (
 from rich.table import Table
 
 from boligassistent.evals.dataset import load_questions
+from boligassistent.evals.extra import MissingEvalExtra
 from boligassistent.evals.report import HEADLINE, compare, write_reports
-from boligassistent.evals.runner import breakdowns, run_system, summarize
+from boligassistent.evals.runner import QuestionResult, breakdowns, run_system, summarize
+from boligassistent.evals.subject import EvalSubject
 from boligassistent.evals.systems import ALL_SYSTEMS
-from boligassistent.runtime import Runtime
 
 FLOORS_FILE = Path(__file__).parent / "floors.json"
 
@@ -48,29 +52,39 @@ def check_floors(summary: dict, floors: dict) -> list[str]:
     return problems
 
 
-def run_evaluation(runtime: Runtime, datasets: list[Path], out_dir: Path, systems: tuple[str, ...], *,
+def run_evaluation(subject: EvalSubject, datasets: list[Path], out_dir: Path, systems: tuple[str, ...], *,
                    compare_to: Path | None = None, floors: Path | None = None, console: Console | None = None) -> dict:
+    """Systems whose optional dependencies are missing (the llamaindex baseline without the `eval` extra) are
+    skipped with a message; a run where no system could run is a ValueError."""
     console = console or Console(stderr=True)
     unknown = [s for s in systems if s not in ALL_SYSTEMS]
     if unknown:
         raise ValueError(f"unknown system(s) {unknown}; choose from {', '.join(ALL_SYSTEMS)}")
     questions = [q for path in datasets for q in load_questions(path)]
-    results = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
+    results: dict[str, list[QuestionResult]] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
         for system in systems:
             task = progress.add_task(f"{system:>15}", total=len(questions))
-            results[system] = run_system(system, runtime, questions, progress=lambda: progress.advance(task))
-    summary = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            try:
+                results[system] = run_system(system, subject, questions, progress=partial(progress.advance, task))
+            except MissingEvalExtra as exc:
+                progress.remove_task(task)
+                console.print(f"[yellow]skipping {system}:[/yellow] {escape(str(exc))}")
+    if not results:
+        raise ValueError(f"none of the systems {', '.join(systems)} could run")
+    summary: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "datasets": [p.name for p in datasets],
-        "index": {"built_at": runtime.index.manifest.get("built_at"), "chunks": runtime.index.chunk_count,
-                  "model_id": runtime.index.model_id, "backend": runtime.settings.backend},
+        "index": {"built_at": subject.index.manifest.get("built_at"), "chunks": subject.index.chunk_count,
+                  "model_id": subject.index.model_id, "backend": subject.backend},
         "systems": {name: summarize(rs) for name, rs in results.items()},
         "breakdowns": {name: breakdowns(rs) for name, rs in results.items()},
     }
     if compare_to is not None:
         summary["compare"] = compare(summary, json.loads(compare_to.read_text(encoding="utf-8")))
-    write_reports(out_dir, summary, results)
+    for skipped in write_reports(out_dir, summary, results):
+        console.print(f"[yellow]report without plots:[/yellow] {escape(skipped)}")
 
     table = Table(title="Evaluation")
     cols = ["system"] + [m for m in HEADLINE if any(m in s for s in summary["systems"].values())]

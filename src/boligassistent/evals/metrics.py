@@ -1,4 +1,6 @@
-"""Metric functions for retrieval, answers and abstention (no LLM needed)."""
+"""Metric functions for retrieval, answers and abstention (no LLM needed).
+
+Text is compared with the evals' own normalization (`evals/normalize.py`), never the system's analyzer."""
 
 from __future__ import annotations
 
@@ -7,24 +9,27 @@ from collections.abc import Sequence
 import numpy as np
 
 from boligassistent.evals.dataset import Question
-from boligassistent.text.analyzer import fold_variants, plain_tokens
-from boligassistent.text.normalize import normalize_for_match
+from boligassistent.evals.normalize import contains_phrase, normalize, words
 
-
-def _words(text: str) -> list[str]:
-    return plain_tokens(text)
+# A chunk that does not contain a whole evidence span still matches when it holds this share of the span's words…
+EVIDENCE_MIN_OVERLAP = 0.5
+# …and a contiguous run of at least this many of them (or half the span, when longer): a chunk cut mid-span counts.
+EVIDENCE_MIN_RUN = 4
 
 
 def evidence_matches(chunk_text: str, evidence: str) -> bool:
-    """A chunk matches a span if it contains it (normalized) or holds ≥ 50 % of its words in order-free overlap."""
-    chunk_norm, ev_norm = normalize_for_match(chunk_text), normalize_for_match(evidence)
-    if ev_norm in chunk_norm:
+    """A chunk matches a span if it contains it (normalized) or holds ≥ 50 % of its words in order-free overlap
+    with a long enough contiguous run of them."""
+    ev_norm, chunk_norm = normalize(evidence), normalize(chunk_text)
+    if ev_norm and ev_norm in chunk_norm:
         return True
-    ev_words = _words(ev_norm)
+    ev_words = words(ev_norm)
     if not ev_words:
         return False
-    chunk_words = set(_words(chunk_norm))
-    return sum(w in chunk_words for w in ev_words) / len(ev_words) >= 0.5 and _longest_common_run(ev_words, _words(chunk_norm)) >= max(4, len(ev_words) // 2)
+    chunk_words = words(chunk_norm)
+    vocabulary = set(chunk_words)
+    return (sum(w in vocabulary for w in ev_words) / len(ev_words) >= EVIDENCE_MIN_OVERLAP
+            and _longest_common_run(ev_words, chunk_words) >= max(EVIDENCE_MIN_RUN, len(ev_words) // 2))
 
 
 def _longest_common_run(a: list[str], b: list[str]) -> int:
@@ -69,21 +74,17 @@ def doc_recall(question: Question, retrieved: Sequence[tuple[str, str]], k: int)
     return 1.0 if question.gold_docs & {d for d, _ in retrieved[:k]} else 0.0
 
 
-def _folded(text: str) -> str:
-    return " ".join(fold_variants(plain_tokens(normalize_for_match(text))))
-
-
 def fact_coverage(answer: str, facts: Sequence[str]) -> float:
+    """Share of the facts whose words occur in the answer as a contiguous run (case and punctuation aside)."""
     if not facts:
         return 1.0
-    folded = f" {_folded(answer)} "
-    return sum(f" {_folded(fact)} " in folded for fact in facts) / len(facts)
+    return sum(contains_phrase(answer, fact) for fact in facts) / len(facts)
 
 
 def abstention_scores(should_abstain: Sequence[bool], did_abstain: Sequence[bool]) -> dict[str, float]:
-    tp = sum(s and d for s, d in zip(should_abstain, did_abstain))
-    fp = sum((not s) and d for s, d in zip(should_abstain, did_abstain))
-    fn = sum(s and (not d) for s, d in zip(should_abstain, did_abstain))
+    tp = sum(s and d for s, d in zip(should_abstain, did_abstain, strict=True))
+    fp = sum((not s) and d for s, d in zip(should_abstain, did_abstain, strict=True))
+    fn = sum(s and (not d) for s, d in zip(should_abstain, did_abstain, strict=True))
     answerable = sum(not s for s in should_abstain)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0

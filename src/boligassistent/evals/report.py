@@ -22,12 +22,8 @@ import io
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from boligassistent.evals.runner import KS, QuestionResult  # noqa: E402
+from boligassistent.evals.extra import MissingEvalExtra
+from boligassistent.evals.runner import KS, QuestionResult
 
 HEADLINE = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "doc_recall@5", "fact_coverage", "citation_hit_rate",
             "citation_validity", "abstention_f1", "false_abstain_rate")
@@ -43,7 +39,20 @@ def compare(summary: dict, old: dict) -> dict[str, dict[str, float]]:
     return deltas
 
 
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend; MissingEvalExtra when the `eval` extra is not installed."""
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:
+        raise MissingEvalExtra("plotting the report", exc) from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _png(fig) -> str:
+    plt = _pyplot()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -51,6 +60,7 @@ def _png(fig) -> str:
 
 
 def plots(summary: dict, results: dict[str, list[QuestionResult]]) -> dict[str, str]:
+    plt = _pyplot()
     out: dict[str, str] = {}
     fig, ax = plt.subplots(figsize=(6, 4))
     for system, metrics in summary["systems"].items():
@@ -123,7 +133,10 @@ def _failures(results: dict[str, list[QuestionResult]]) -> list[QuestionResult]:
     return sorted(results[system], key=lambda r: -badness(r))
 
 
-def write_reports(out_dir: Path, summary: dict, results: dict[str, list[QuestionResult]]) -> None:
+def write_reports(out_dir: Path, summary: dict, results: dict[str, list[QuestionResult]]) -> list[str]:
+    """Write summary.json, report.md and report.html; returns what was left out and why (the plots without the
+    `eval` extra)."""
+    skipped: list[str] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     cols, rows = _system_table(summary)
@@ -142,7 +155,8 @@ def write_reports(out_dir: Path, summary: dict, results: dict[str, list[Question
         for dim, groups in dims.items():
             md += [f"\n## Recall@5 by {dim} (hybrid)\n", f"| {dim} | n | recall@5 |", "|---|---|---|"]
             md += [f"| {k} | {v['n']} | {v['recall@5']:.3f} |" for k, v in groups.items()]
-    md += ["\n## Per question (worst first)\n", "| id | question | expected | retrieved top 3 | recall@5 | answer |", "|---|---|---|---|---|---|"]
+    md += ["\n## Per question (worst first)\n", "| id | question | expected | retrieved top 3 | recall@5 | answer |",
+           "|---|---|---|---|---|---|"]
     for r in failures:
         expected = ", ".join(sorted(r.question.gold_docs)) or "(abstain)"
         got = ", ".join(d for d, _ in r.retrieved[:3])
@@ -151,27 +165,37 @@ def write_reports(out_dir: Path, summary: dict, results: dict[str, list[Question
                   f"{answer.replace('|', '/')} |")
     (out_dir / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
 
-    images = plots(summary, results)
+    try:
+        images = plots(summary, results)
+    except MissingEvalExtra as exc:
+        images = {}
+        skipped.append(str(exc))
     esc = html.escape
     table = "<table><tr>" + "".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>" + "".join(
         "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows) + "</table>"
     compare_html = ""
     if summary.get("compare"):
-        compare_html = "<h2>Change against the earlier run</h2><table><tr><th>system</th><th>metric</th><th>delta</th></tr>" + "".join(
+        compare_html = ("<h2>Change against the earlier run</h2>"
+                        "<table><tr><th>system</th><th>metric</th><th>delta</th></tr>") + "".join(
             f"<tr><td>{esc(s)}</td><td>{esc(m)}</td><td class='{'pos' if d >= 0 else 'neg'}'>{d:+.3f}</td></tr>"
             for s, ms in summary["compare"].items() for m, d in ms.items()) + "</table>"
     fail_rows = "".join(
-        f"<tr><td>{esc(r.question.id)}</td><td>{esc(r.question.question)}</td><td>{esc(', '.join(sorted(r.question.gold_docs)) or '(abstain)')}</td>"
+        f"<tr><td>{esc(r.question.id)}</td><td>{esc(r.question.question)}</td>"
+        f"<td>{esc(', '.join(sorted(r.question.gold_docs)) or '(abstain)')}</td>"
         f"<td>{esc(', '.join(d for d, _ in r.retrieved[:3]))}</td><td>{r.recall.get(5, float('nan')):.2f}</td>"
         f"<td>{esc('ABSTAINED' if r.abstained else (r.answer or '')[:400])}</td></tr>" for r in failures)
-    imgs = "".join(f"<figure><img alt='{esc(name)}' src='{uri}'><figcaption>{esc(name)}</figcaption></figure>" for name, uri in images.items())
+    imgs = "".join(f"<figure><img alt='{esc(name)}' src='{uri}'><figcaption>{esc(name)}</figcaption></figure>"
+                   for name, uri in images.items()) or f"<p>{esc('; '.join(skipped))}</p>"
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Boligassistent – evaluation report</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#1a1a1a}}table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}
-td,th{{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top}}th{{background:#eef3f7}}figure{{display:inline-block;margin:1rem}}
-img{{max-width:560px}}.pos{{color:#0a6b2d}}.neg{{color:#a00}}</style></head><body>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#1a1a1a}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}
+td,th{{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top}}th{{background:#eef3f7}}
+figure{{display:inline-block;margin:1rem}}img{{max-width:560px}}.pos{{color:#0a6b2d}}.neg{{color:#a00}}</style></head><body>
 <h1>Evaluation report</h1><p>Generated {esc(summary['generated_at'])} on {esc(', '.join(summary['datasets']))};
 index with {summary['index']['chunks']} chunks, model <code>{esc(summary['index']['model_id'])}</code>.</p>
 <h2>Systems</h2>{table}{compare_html}<h2>Plots</h2>{imgs}
-<h2>Per question (worst first)</h2><table><tr><th>id</th><th>question</th><th>expected</th><th>retrieved top 3</th><th>recall@5</th><th>answer</th></tr>{fail_rows}</table>
+<h2>Per question (worst first)</h2><table>
+<tr><th>id</th><th>question</th><th>expected</th><th>retrieved top 3</th><th>recall@5</th><th>answer</th></tr>{fail_rows}</table>
 </body></html>"""
     (out_dir / "report.html").write_text(page, encoding="utf-8")
+    return skipped

@@ -7,8 +7,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from boligassistent.answering.assistant import Assistant
-from boligassistent.answering.backends.llm import support
 from boligassistent.evals.dataset import Question
 from boligassistent.evals.metrics import (
     abstention_scores,
@@ -18,8 +16,9 @@ from boligassistent.evals.metrics import (
     reciprocal_rank,
     span_recall,
 )
+from boligassistent.evals.normalize import citation_valid
+from boligassistent.evals.subject import EvalSubject
 from boligassistent.evals.systems import make_retriever
-from boligassistent.runtime import Runtime
 
 KS = (1, 3, 5, 10)
 
@@ -47,9 +46,18 @@ def _retrieval_metrics(q: Question, retrieved: list[tuple[str, str]]) -> tuple[d
     return {k: span_recall(q, retrieved, k) for k in KS}, reciprocal_rank(q, retrieved, 10), doc_recall(q, retrieved, 5)
 
 
-def run_system(name: str, runtime: Runtime, questions: list[Question], progress: Callable[[], None] | None = None) -> list[QuestionResult]:
-    retrieve = make_retriever(name, runtime)
-    assistant = Assistant(runtime) if name == "hybrid+answer" else None
+def _citation_validity(subject: EvalSubject, sentences: list[tuple[str, list[int]]], cited: dict[int, str]) -> float:
+    """Share of the answer's cited sentences that their cited passages support (the evals' own check)."""
+    passages = {chunk_id: chunk.indexed_text for chunk_id in set(cited.values()) if (chunk := subject.index.chunk(chunk_id))}
+    checks = [citation_valid(text, [passages[cited[n]] for n in ns if n in cited and cited[n] in passages])
+              for text, ns in sentences if ns]
+    return sum(checks) / len(checks) if checks else 0.0
+
+
+def run_system(name: str, subject: EvalSubject, questions: list[Question],
+               progress: Callable[[], None] | None = None) -> list[QuestionResult]:
+    retrieve = make_retriever(name, subject)
+    assistant = subject.new_assistant() if name == "hybrid+answer" else None
     results: list[QuestionResult] = []
     for q in questions:
         t0 = time.perf_counter()
@@ -69,11 +77,8 @@ def run_system(name: str, runtime: Runtime, questions: list[Question], progress:
                 result.fact_coverage = fact_coverage(answer.text, q.answer_facts)
                 result.citation_hit = 1.0 if q.gold_docs & set(result.cited_docs) else 0.0
                 # every cited passage was retrieved by construction; check each sentence is supported by what it cites
-                by_n = {c.n: c for c in answer.citations}
-                chunks = {c.chunk_id: runtime.index.chunk(c.chunk_id) for c in answer.citations}
-                checks = [support(text, " ".join(chunks[by_n[n].chunk_id].indexed_text for n in ns if n in by_n)) >= 0.5
-                          for text, ns in answer.sentences if ns]
-                result.citation_validity = sum(checks) / len(checks) if checks else 0.0
+                result.citation_validity = _citation_validity(subject, answer.sentences,
+                                                              {c.n: c.chunk_id for c in answer.citations})
             elif q.answerable:
                 result.fact_coverage, result.citation_hit, result.citation_validity = 0.0, 0.0, 0.0
         results.append(result)
@@ -94,11 +99,13 @@ def summarize(results: list[QuestionResult]) -> dict:
     summary["n_questions"] = len(results)
     summary["n_answerable"] = len(answerable)
     stages = sorted({s for r in results for s in r.latency_ms})
-    summary["latency_ms"] = {stage: percentiles([r.latency_ms[stage] for r in results if stage in r.latency_ms]) for stage in stages}
+    summary["latency_ms"] = {stage: percentiles([r.latency_ms[stage] for r in results if stage in r.latency_ms])
+                             for stage in stages}
     if results and results[0].abstained is not None:
         summary["fact_coverage"] = _mean([r.fact_coverage or 0.0 for r in answerable])
         summary["citation_hit_rate"] = _mean([r.citation_hit or 0.0 for r in answerable])
-        summary["citation_validity"] = _mean([r.citation_validity for r in answerable if r.citation_validity is not None and not r.abstained])
+        summary["citation_validity"] = _mean([r.citation_validity for r in answerable
+                                              if r.citation_validity is not None and not r.abstained])
         abst = abstention_scores([not r.question.answerable for r in results], [bool(r.abstained) for r in results])
         summary["abstention_f1"] = abst["f1"]
         summary["abstention_precision"] = abst["precision"]

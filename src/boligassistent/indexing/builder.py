@@ -14,12 +14,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 
-from boligassistent import __version__
 from boligassistent.corpus.discovery import SourceFile, discover, load_document
 from boligassistent.corpus.errors import UnreadableDocument
 from boligassistent.domain.documents import Chunk, Document
@@ -58,12 +58,19 @@ class BuildReport:
     seconds: float = 0.0
 
 
+def _package_version() -> str:
+    try:
+        return version("boligassistent")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def _document_outline(doc: Document, source: SourceFile) -> dict:
     data = doc.to_dict()
     data["sha256"] = source.sha256
     data["sections"] = [
-        {"section_id": s.section_id, "label": s.label, "heading_path": s.heading_path, "pages": list(s.pages) if s.pages else None,
-         "url": s.url}
+        {"section_id": s.section_id, "label": s.label, "heading_path": s.heading_path,
+         "pages": list(s.pages) if s.pages else None, "url": s.url}
         for s in doc.sections
     ]
     return data
@@ -86,7 +93,7 @@ def build_index(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunk
     cb.on_files(len(sources))
 
     fingerprint = _config_fingerprint(chunker, embedder.model_id)
-    old_manifest = None if rebuild else target.previous_manifest()
+    old_manifest: dict = ({} if rebuild else target.previous_manifest()) or {}
     compatible = bool(old_manifest and old_manifest.get("format") == INDEX_FORMAT and old_manifest.get("config") == fingerprint)
     old_files: dict[str, dict] = old_manifest["files"] if compatible else {}
     if old_manifest and not compatible:
@@ -166,14 +173,14 @@ def build_index(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunk
     report.skipped = skipped
     manifest = {
         "format": INDEX_FORMAT,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "corpus_dir": str(corpus_dir.resolve()),
         "config": fingerprint,
         "embedding": {"model_id": embedder.model_id, "dim": embedder.dim},
         "files": files_manifest,
         "skipped": skipped_manifest,
         "counts": {"documents": len(order), "chunks": n_chunks, "documents_per_kind": report.documents_per_kind},
-        "versions": {"boligassistent": __version__, "python": platform.python_version()},
+        "versions": {"boligassistent": _package_version(), "python": platform.python_version()},
     }
     plan = GenerationPlan(manifest=manifest, order=order, kept=kept, documents=documents, chunks=new_chunks,
                           tokens=new_tokens, vectors=np.asarray(vectors, dtype=np.float32))

@@ -86,7 +86,8 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         prompts = getattr(self._model, "prompts", {}) or {}
         self._query_prompt = query_prompt if query_prompt is not None else prompts.get("query", "")
-        self._document_prompt = document_prompt if document_prompt is not None else prompts.get("document", prompts.get("passage", ""))
+        default_document_prompt = prompts.get("document", prompts.get("passage", ""))
+        self._document_prompt = document_prompt if document_prompt is not None else default_document_prompt
         weight_files = sorted(model_dir.rglob("*.safetensors")) + sorted(model_dir.rglob("*.bin"))
         weights_hash = _file_digest(weight_files[0]) if weight_files else "noweights"
         self.model_id = f"st:{model_dir.name}#{weights_hash}|q={self._query_prompt}|d={self._document_prompt}"

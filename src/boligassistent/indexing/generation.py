@@ -11,7 +11,7 @@ import numpy as np
 
 from boligassistent.domain.documents import Chunk
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: embedded generations persist BM25 postings instead of token lists
 
 
 class IndexError_(RuntimeError):

@@ -16,16 +16,13 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from pydantic import PrivateAttr
 
 from boligassistent.indexing.embedder import Embedder, EmbeddingCache, embed_with_cache
-from boligassistent.retrieval.retriever import (
-    HybridRetriever,
-    ScoredChunk,
-    SearchFilters,
-)
+from boligassistent.retrieval.retriever import HybridRetriever, SearchFilters
+from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import plain_tokens
 
 
 def configure_llama_offline(embedder: Embedder | None = None) -> None:
-    LlamaSettings.tokenizer = plain_tokens  # type: ignore[assignment]
+    LlamaSettings.tokenizer = plain_tokens
     LlamaSettings.llm = MockLLM()
     if embedder is not None:
         LlamaSettings.embed_model = LlamaEmbedding(embedder)
@@ -60,7 +57,7 @@ def to_node(hit: ScoredChunk) -> NodeWithScore:
     node = TextNode(id_=chunk.chunk_id, text=chunk.text, metadata={
         "doc_id": chunk.doc_id, "title": chunk.title, "kind": chunk.kind, "label": chunk.label,
         "citation": chunk.citation(), "pages": list(chunk.pages) if chunk.pages else None, "url": chunk.url,
-        "bm25_rank": hit.bm25_rank, "dense_rank": hit.dense_rank,
+        **{f"{arm}_rank": arm_hit.rank for arm, arm_hit in hit.arms.items()},
     })
     return NodeWithScore(node=node, score=hit.score)
 

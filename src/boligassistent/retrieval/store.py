@@ -1,16 +1,16 @@
-"""The two sides of an index backend: `IndexStore` (read: what the retriever, assistant, API, bots and
-evals use) and `IndexTarget` (write: where the builder publishes a new generation).
+"""The read side of an index backend, `IndexStore`: what the retrieval arms, assistant, API, bots and evals use.
+(The write side, `IndexTarget`, is in `boligassistent.indexing.generation`.)
 
-Two implementations share this interface: `indexing.store.HybridIndex` (files on disk, loaded into the
-process; the default) and `indexing.postgres.store.PostgresIndex` (one PostgreSQL database shared by many
-API replicas). Both return each arm's candidates; fusion happens once, in `indexing.retriever`, so the
-two backends rank the same way.
+Two implementations share this interface: `stores.embedded.HybridIndex` (files on disk, loaded into the
+process; the default) and `stores.postgres.store.PostgresIndex` (one PostgreSQL database shared by many
+API replicas). A store offers capabilities (BM25 search, nearest-vector search, term statistics), not arms:
+the arms (`retrieval.arms`) are built on them and fused once (`retrieval.fusion`), so both backends rank alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -34,15 +34,7 @@ class SearchFilters:
 @dataclass
 class Candidate:
     chunk: Chunk
-    score: float  # lexical: BM25 / full-text rank; dense: cosine similarity
-
-
-@dataclass
-class ArmCandidates:
-    """Each arm's candidates, best first."""
-
-    lexical: list[Candidate] = field(default_factory=list)
-    dense: list[Candidate] = field(default_factory=list)
+    score: float  # the arm's own score: BM25, cosine similarity, …
 
 
 class IndexStore(Protocol):
@@ -61,9 +53,15 @@ class IndexStore(Protocol):
     @property
     def document_count(self) -> int: ...
 
-    def candidates(self, query: str, terms: list[str], query_vector: np.ndarray | None, n: int,
-                   filters: SearchFilters, lexical: bool = True) -> ArmCandidates:
-        """Up to n candidates per arm. `terms` are the analyzer's terms of `query`; no dense arm without a vector."""
+    def bm25_search(self, terms: list[str], n: int, filters: SearchFilters) -> list[Candidate]:
+        """Up to n chunks with a positive Okapi BM25 score for the analyzer terms `terms`, best first
+        (ties by chunk id); bit-identical scores on every backend (`indexing.bm25`)."""
+
+    def vector_search(self, vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
+        """Up to n chunks nearest to `vector` by cosine similarity, best first."""
+
+    def term_idf(self, terms: list[str]) -> dict[str, float]:
+        """The BM25 idf of each analyzer term, as `bm25_search` weighs it (`indexing.bm25.BM25.term_idf`)."""
 
     def documents(self) -> list[dict]:
         """Document metadata (without sections), with a `chunks` count each."""
@@ -78,9 +76,6 @@ class IndexStore(Protocol):
 
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk in corpus order (baselines, exports)."""
-
-    def document_frequency(self, terms: list[str]) -> dict[str, int]:
-        """Analyzer term → number of chunks containing it."""
 
     def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
         """Union of the analyzer terms of the given chunks."""

@@ -8,7 +8,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("bolig_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry)
+        self.requests = Counter("bolig_http_requests_total", "HTTP requests", ["method", "route", "status"],
+                                registry=self.registry)
         self.latency = Histogram("bolig_http_request_seconds", "HTTP request latency", ["route"], registry=self.registry,
                                  buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10))
         self.answers = Counter("bolig_answers_total", "Answers given", ["abstained", "backend"], registry=self.registry)

@@ -6,10 +6,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from boligassistent.answering.models import Answer
+from boligassistent.retrieval.store import SearchFilters
+
 
 class Filters(BaseModel):
     kinds: list[Literal["rapport", "veiledning", "lov", "forskrift", "annet"]] = Field(default_factory=list)
     doc_ids: list[str] = Field(default_factory=list, max_length=50)
+
+    @staticmethod
+    def to_search(filters: Filters | None) -> SearchFilters | None:
+        return SearchFilters(kinds=tuple(filters.kinds), doc_ids=tuple(filters.doc_ids)) if filters else None
 
 
 class AskRequest(BaseModel):
@@ -17,7 +24,8 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
     top_k: int | None = Field(default=None, ge=1, le=20)
 
-    model_config = {"json_schema_extra": {"examples": [{"question": "Hva skjer med bostøtten når brukeren soner mer enn seks måneder?"}]}}
+    model_config = {"json_schema_extra": {"examples": [
+        {"question": "Hva skjer med bostøtten når brukeren soner mer enn seks måneder?"}]}}
 
 
 class ChatRequest(BaseModel):
@@ -59,6 +67,15 @@ class AnswerOut(BaseModel):
     resolved_query: str
     backend: str
     timings: dict[str, float]
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> dict:
+        data = answer.to_dict()
+        return cls(answer_id=answer.answer_id, conversation_id=answer.conversation_id, question=answer.question,
+                   answer=answer.text, citations=data["citations"], sentences=data["sentences"], abstained=answer.abstained,
+                   confidence=answer.confidence, reason=answer.reason, closest_sources=answer.closest_sources,
+                   resolved_query=answer.resolved_query, backend=answer.backend,
+                   timings={k: round(v, 2) for k, v in answer.timings_ms.items()}).model_dump()
 
 
 class FeedbackRequest(BaseModel):

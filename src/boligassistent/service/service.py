@@ -1,100 +1,89 @@
-"""Service state: the loaded runtime (hot-swappable), assistant, stores, keys, limiter and metrics."""
+"""Service state: the loaded index (hot-swappable) with its assistant, the stores, keys, limiter and metrics.
+
+The service never opens an index itself: runtime.py injects `load` (open the active generation and build
+the assistant over it) and `generation` (the identity of the generation `load` would open now).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from boligassistent.answering.assistant import Assistant
 from boligassistent.answering.conversations import StateStore
-from boligassistent.answering.models import Answer
+from boligassistent.answering.models import Answer, AnswerEvent
 from boligassistent.indexing.generation import GenerationRetired, IndexUnavailable
-from boligassistent.retrieval.retriever import SearchFilters
-from boligassistent.runtime import Runtime, active_generation, open_runtime
+from boligassistent.retrieval.retriever import HybridRetriever
+from boligassistent.retrieval.store import IndexStore, SearchFilters
 from boligassistent.service.metrics import Metrics
 from boligassistent.service.security import KeyStore, RateLimiter
-from boligassistent.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Service:
-    settings: Settings
-    state: StateStore
-    keys: KeyStore
-    limiter: RateLimiter
-    metrics: Metrics = field(default_factory=Metrics)
-    runtime: Runtime | None = None
-    assistant: Assistant | None = None
-    load_error: str | None = None
-    _reload_lock: threading.Lock = field(default_factory=threading.Lock)
-    _stop: threading.Event = field(default_factory=threading.Event)
+@dataclass(frozen=True)
+class LoadedIndex:
+    """One loaded index generation and the assistant over it; a hot swap replaces it as a whole."""
 
-    @classmethod
-    def create(cls, settings: Settings) -> "Service":
-        return cls(settings=settings,
-                   state=StateStore(settings.state_db, settings.conversation_retention_days),
-                   keys=KeyStore(settings.state_db, settings.admin_key),
-                   limiter=RateLimiter(settings.rate_limit_per_minute))
+    assistant: Assistant
+    retriever: HybridRetriever
+    index: IndexStore
+    model_id: str  # the embedder's model id
+    backend: str  # "embedded" or "postgres"
+
+
+class NotReady(Exception):
+    """No index is loaded, or the index backend cannot be reached right now."""
+
+
+class Service:
+    """Implements the channels' `AnswerGateway` (answer, record_feedback) for the API and the bots."""
+
+    def __init__(self, state: StateStore, keys: KeyStore, limiter: RateLimiter, load: Callable[[], LoadedIndex],
+                 generation: Callable[[], str | None], watch_interval_s: float = 0.0, metrics: Metrics | None = None) -> None:
+        self.state = state
+        self.keys = keys
+        self.limiter = limiter
+        self.metrics = metrics or Metrics()
+        self.loaded: LoadedIndex | None = None
+        self.load_error: str | None = None
+        self._load = load
+        self._active_generation = generation
+        self._watch_interval_s = watch_interval_s
+        self._reload_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    # --- the index ------------------------------------------------------------------------------------
+    def install(self, loaded: LoadedIndex) -> None:
+        """Serve from `loaded`: a single reference assignment, so requests in flight finish on the index they started with."""
+        self.loaded = loaded
+        self.load_error = None
+        self.metrics.index_chunks.set(loaded.index.chunk_count)
+        self.metrics.index_documents.set(loaded.index.document_count)
+        log.info("index loaded", extra={"backend": loaded.backend, "generation": loaded.index.generation,
+                                        "chunks": loaded.index.chunk_count})
 
     def load(self) -> bool:
-        """(Re)load the index; the new runtime replaces the old one in a single reference assignment,
-        so requests in flight finish on the runtime they started with."""
+        """(Re)load the active index generation; on failure keep serving the old one (not ready if there is none)."""
         with self._reload_lock:
             try:
-                runtime = open_runtime(self.settings)
-            except Exception as exc:  # keep serving the old index; report not-ready if there is none
+                loaded = self._load()
+            except Exception as exc:
                 self.load_error = str(exc)
                 log.error("index load failed", extra={"error": str(exc)})
                 return False
-            self.runtime = runtime
-            self.assistant = Assistant(runtime, self.state)
-            self.load_error = None
-            self.metrics.index_chunks.set(runtime.index.chunk_count)
-            self.metrics.index_documents.set(runtime.index.document_count)
-            log.info("index loaded", extra={"backend": self.settings.backend, "generation": runtime.index.generation,
-                                            "chunks": runtime.index.chunk_count})
+            self.install(loaded)
             return True
 
     @property
     def generation(self) -> str | None:
-        runtime = self.runtime
-        return runtime.index.generation if runtime else None
-
-    def answer(self, question: str, *, conversation_id: str | None = None, filters: SearchFilters | None = None,
-               top_k: int | None = None, channel: str = "api") -> Answer | None:
-        """Answer through the shared pipeline and count it; None while no index is loaded or reachable."""
-        assistant = self.assistant
-        if assistant is None:
-            return None
-        try:
-            try:
-                result = assistant.answer(question, conversation_id=conversation_id, filters=filters, top_k=top_k,
-                                          channel=channel)
-            except GenerationRetired:  # other replicas published twice since our last swap: catch up, then retry once
-                if not self.reload_if_changed() or self.assistant is None:
-                    raise
-                result = self.assistant.answer(question, conversation_id=conversation_id, filters=filters, top_k=top_k,
-                                               channel=channel)
-        except IndexUnavailable as exc:
-            log.error("index backend unavailable", extra={"error": str(exc)})
-            return None
-        self.metrics.answers.labels(str(result.abstained).lower(), result.backend).inc()
-        return result
-
-    def record_feedback(self, answer_id: str, rating: str, reason: str | None = None, comment: str | None = None,
-                        channel: str = "api") -> str | None:
-        """Store 👍/👎 for a known answer and count it; None if the answer is unknown."""
-        if not self.state.answer_exists(answer_id):
-            return None
-        feedback_id = self.state.add_feedback(answer_id, rating, reason, comment, channel=channel)
-        self.metrics.feedback.labels(rating).inc()
-        return feedback_id
+        loaded = self.loaded
+        return loaded.index.generation if loaded else None
 
     def reload_if_changed(self) -> bool:
-        generation = active_generation(self.settings)
+        generation = self._active_generation()
         if generation is None or generation == self.generation:
             return False
         if self.load():
@@ -103,11 +92,12 @@ class Service:
         return False
 
     def start_watcher(self) -> None:
-        if self.settings.index_watch_s <= 0:
+        """Poll for a new generation (hot swap) and purge expired conversations, every `watch_interval_s`."""
+        if self._watch_interval_s <= 0:
             return
 
         def watch() -> None:
-            while not self._stop.wait(self.settings.index_watch_s):
+            while not self._stop.wait(self._watch_interval_s):
                 try:
                     self.reload_if_changed()
                     self.state.purge_expired()
@@ -118,3 +108,49 @@ class Service:
 
     def stop(self) -> None:
         self._stop.set()
+
+    # --- answering ------------------------------------------------------------------------------------
+    def stream(self, question: str, *, conversation_id: str | None = None, filters: SearchFilters | None = None,
+               top_k: int | None = None, channel: str = "api") -> Iterator[AnswerEvent]:
+        """The assistant's answer events as they are produced (see `AnswerEvent`); the answer is counted at `done`.
+
+        Raises NotReady while no index is loaded or the index backend is unreachable."""
+        for attempt in (1, 2):
+            loaded = self.loaded
+            if loaded is None:
+                raise NotReady
+            started = False
+            try:
+                for event in loaded.assistant.stream(question, conversation_id=conversation_id, filters=filters,
+                                                     top_k=top_k, channel=channel):
+                    started = True
+                    if event.kind == "done" and event.answer is not None:
+                        self.metrics.answers.labels(str(event.answer.abstained).lower(), event.answer.backend).inc()
+                    yield event
+                return
+            except IndexUnavailable as exc:
+                # a retired generation (other replicas published twice since our last swap): catch up, retry once
+                if isinstance(exc, GenerationRetired) and not started and attempt == 1 and self.reload_if_changed():
+                    continue
+                log.error("index backend unavailable", extra={"error": str(exc)})
+                raise NotReady from exc
+
+    def answer(self, question: str, *, conversation_id: str | None = None, filters: SearchFilters | None = None,
+               top_k: int | None = None, channel: str = "api") -> Answer | None:
+        """The whole answer (persisted and counted); None while no index is loaded or reachable."""
+        try:
+            for event in self.stream(question, conversation_id=conversation_id, filters=filters, top_k=top_k, channel=channel):
+                if event.kind == "done":
+                    return event.answer
+        except NotReady:
+            return None
+        raise RuntimeError("the answer stream ended without a 'done' event")
+
+    def record_feedback(self, answer_id: str, rating: str, reason: str | None = None, comment: str | None = None,
+                        channel: str = "api") -> str | None:
+        """Store 👍/👎 for a known answer and count it; None if the answer is unknown."""
+        if not self.state.answer_exists(answer_id):
+            return None
+        feedback_id = self.state.add_feedback(answer_id, rating, reason, comment, channel=channel)
+        self.metrics.feedback.labels(rating).inc()
+        return feedback_id

@@ -7,7 +7,8 @@ import re
 from boligassistent.text.normalize import collapse_ws
 
 _SENTENCE_END = re.compile(r"(?<=[.!?»])\s+(?=[«\"(\[]?[A-ZÆØÅ0-9§])")
-_ABBREVIATIONS = ("jf.", "bl.a.", "f.eks.", "m.m.", "mv.", "nr.", "pkt.", "ca.", "dvs.", "kap.", "m.v.", "iflg.", "ikr.", "res.", "s.", "t.o.m.", "o.l.", "osv.", "evt.", "ev.", "inkl.", "bokst.", "jan.", "feb.", "des.")
+_ABBREVIATIONS = ("jf.", "bl.a.", "f.eks.", "m.m.", "mv.", "nr.", "pkt.", "ca.", "dvs.", "kap.", "m.v.", "iflg.", "ikr.",
+                  "res.", "s.", "t.o.m.", "o.l.", "osv.", "evt.", "ev.", "inkl.", "bokst.", "jan.", "feb.", "des.")
 
 
 def split_sentences(text: str) -> list[str]:

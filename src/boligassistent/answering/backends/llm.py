@@ -1,8 +1,8 @@
-"""Optional generative backend: any OpenAI-compatible chat-completions endpoint.
+"""Generative backend: any OpenAI-compatible chat-completions endpoint.
 
 The model must cite passage numbers; afterwards every sentence is checked against the passage it
 cites (lexical support). Unsupported sentences are dropped; if nothing supported remains, or the
-endpoint fails or times out, the caller falls back to the extractive answer.
+endpoint fails or times out, the backend declines and the next one (extractive) answers.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import re
 
-import httpx
-
-from boligassistent.retrieval.retriever import ScoredChunk
+from boligassistent.answering.citations import cite
+from boligassistent.answering.evidence import Evidence
+from boligassistent.answering.llm_client import LLMConfig, LLMError, chat_completion
+from boligassistent.answering.models import Draft
+from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze
 from boligassistent.text.sentences import split_sentences
 
@@ -25,10 +27,7 @@ SYSTEM_PROMPT = (
     "Hvis utdragene ikke svarer på spørsmålet, skriv nøyaktig: FINNER IKKE SVAR."
 )
 _CITE = re.compile(r"\[(\d+)\]")
-
-
-class LLMError(RuntimeError):
-    pass
+_QUOTE_CHARS = 300  # a citation's quote for a generated answer: the start of the cited passage
 
 
 def build_messages(question: str, hits: list[ScoredChunk], history: list[str] | None = None) -> list[dict]:
@@ -36,23 +35,6 @@ def build_messages(question: str, hits: list[ScoredChunk], history: list[str] | 
     context = ("Tidligere spørsmål i samtalen: " + " | ".join(history) + "\n\n") if history else ""
     return [{"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": f"{context}Kildeutdrag:\n{passages}\n\nSpørsmål: {question}"}]
-
-
-def chat_completion(base_url: str, model: str, api_key: str | None, messages: list[dict], timeout_s: float) -> str:
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    try:
-        response = httpx.post(base_url.rstrip("/") + "/chat/completions", headers=headers, timeout=timeout_s,
-                              json={"model": model, "messages": messages, "temperature": 0})
-        response.raise_for_status()
-        return response.json()["choices"][0]["message"]["content"]
-    except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
-        raise LLMError(f"{type(exc).__name__}: {exc}") from exc
-
-
-def rewrite_followup(base_url: str, model: str, api_key: str | None, message: str, history: list[str], timeout_s: float) -> str:
-    messages = [{"role": "system", "content": "Skriv oppfølgingsspørsmålet om til ett selvstendig spørsmål på norsk. Svar bare med spørsmålet."},
-                {"role": "user", "content": "Tidligere: " + " | ".join(history) + f"\nOppfølging: {message}"}]
-    return chat_completion(base_url, model, api_key, messages, timeout_s).strip() or message
 
 
 def support(sentence: str, passage: str) -> float:
@@ -63,7 +45,7 @@ def support(sentence: str, passage: str) -> float:
     return len(terms & set(analyze(passage))) / len(terms)
 
 
-def verify(text: str, hits: list[ScoredChunk], min_support: float = 0.5) -> list[tuple[str, list[int]]]:
+def verify(text: str, hits: list[ScoredChunk], min_support: float) -> list[tuple[str, list[int]]]:
     """Sentences whose citations point at retrieved passages that support them; (sentence, 1-based passage numbers)."""
     if "FINNER IKKE SVAR" in text.upper():
         return []
@@ -77,3 +59,28 @@ def verify(text: str, hits: list[ScoredChunk], min_support: float = 0.5) -> list
         if support(body, " ".join(hits[n - 1].chunk.indexed_text for n in valid)) >= min_support:
             kept.append((body, valid))
     return kept
+
+
+class LLMBackend:
+    name = "llm"
+
+    def __init__(self, config: LLMConfig) -> None:
+        self.config = config
+
+    def compose(self, question: str, resolved: str, hits: list[ScoredChunk], evidence: Evidence,
+                history: list[str]) -> Draft | None:
+        try:
+            raw = chat_completion(self.config, build_messages(resolved, hits, history))
+        except LLMError as exc:
+            log.warning("LLM backend failed; falling back", extra={"error": str(exc)})
+            return None
+        kept = verify(raw, hits, self.config.min_support)
+        if not kept:
+            log.info("LLM answer had no supported sentences; falling back")
+            return None
+        used = list(dict.fromkeys(n for _, ns in kept for n in ns))
+        renumber = {old: new for new, old in enumerate(used, start=1)}
+        citations = cite([(hits[old - 1], [hits[old - 1].chunk.text[:_QUOTE_CHARS]]) for old in used])
+        sentences = [(body, [renumber[n] for n in ns]) for body, ns in kept]
+        text = " ".join(f"{body} " + "".join(f"[{n}]" for n in ns) for body, ns in sentences)
+        return Draft(text=text, citations=citations, sentences=sentences)

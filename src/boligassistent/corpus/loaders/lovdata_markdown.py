@@ -92,10 +92,10 @@ def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
             if level == 1:
                 continue
             par = _PARAGRAPH_HEADING.match(content)
-            art = _ARTICLE_HEADING.match(content)
-            if par or art:
-                number = collapse_ws((par or art).group(1))
-                unit_title = (par or art).group(2).strip()
+            unit = par or _ARTICLE_HEADING.match(content)
+            if unit:
+                number = collapse_ws(unit.group(1))
+                unit_title = unit.group(2).strip()
                 section_id = number.replace(" ", "")
                 if any(s.section_id == section_id for s in sections):  # e.g. GDPR articles after §§
                     counter += 1
@@ -118,7 +118,8 @@ def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
             continue
         if current is None:
             counter += 1
-            current = open_section(f"innledning-{counter}", title if not context else list(context.values())[-1], name, lovdata_url(refid))
+            current = open_section(f"innledning-{counter}", title if not context else list(context.values())[-1], name,
+                                   lovdata_url(refid))
         if stripped.startswith("- ") and paragraph_lines:
             flush_paragraph()
         paragraph_lines.append(stripped)

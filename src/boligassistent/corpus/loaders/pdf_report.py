@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -85,7 +87,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
             if not opened:
                 raise UnreadableDocument("encrypted PDF (password required)")
         raw_pages = [page.extract_text() or "" for page in reader.pages]
-        meta = reader.metadata or {}
+        meta: Mapping[str, Any] = reader.metadata or {}
     except UnreadableDocument:
         raise
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
@@ -97,7 +99,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     running = _running_lines(pages)
     cleaned: list[list[str]] = []
     for lines in pages:
-        lines = [l for l in lines if re.sub(r"\d+", "#", l) not in running]
+        lines = [line for line in lines if re.sub(r"\d+", "#", line) not in running]
         while lines and _PAGE_NUMBER.match(lines[-1]):
             lines.pop()
         while lines and _PAGE_NUMBER.match(lines[0]):
@@ -116,7 +118,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
             current.blocks.append(Block(text=_join_lines(paragraph), page=page))
         paragraph = []
 
-    widths = sorted(len(l) for lines in cleaned for l in lines)
+    widths = sorted(len(line) for lines in cleaned for line in lines)
     full_width = widths[int(len(widths) * 0.8)] if widths else 80
     prev: str | None = None
     for page_no, lines in enumerate(cleaned, start=1):
@@ -125,8 +127,9 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
             if _is_heading(line, prev, nxt):
                 flush(page_no)
                 level = line.split(" ", 1)[0].count(".") + 1 if _NUMBERED_HEADING.match(line) else 1
-                path = [title] + [h for h in current.heading_path[1:level]] + [line] if level > 1 else [title, line]
-                current = Section(section_id=f"s-{len(sections) + 1}", heading_path=path, label=f"{title} › {line}", blocks=[])
+                heading_path = [title, *current.heading_path[1:level], line] if level > 1 else [title, line]
+                current = Section(section_id=f"s-{len(sections) + 1}", heading_path=heading_path, label=f"{title} › {line}",
+                                  blocks=[])
                 sections.append(current)
                 prev = line + "."
                 continue

@@ -13,7 +13,7 @@ _HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*$")
 
 def parse_plain_text(text: str, doc_id: str, kind: str = "annet") -> Document:
     lines = text.splitlines()
-    title = next((m.group(1) for l in lines if (m := _HEADING.match(l))), None) or Path(doc_id).stem.replace("-", " ")
+    title = next((m.group(1) for line in lines if (m := _HEADING.match(line))), None) or Path(doc_id).stem.replace("-", " ")
     sections: list[Section] = []
     current = Section(section_id="s-1", heading_path=[title], label=title, blocks=[])
     sections.append(current)

@@ -1,4 +1,4 @@
-"""The persisted hybrid index: chunks, BM25 token lists, FAISS vectors and a manifest.
+"""The persisted hybrid index: chunks, BM25 postings, FAISS vectors and a manifest.
 
 Layout of an index directory::
 
@@ -6,8 +6,12 @@ Layout of an index directory::
     INDEX_DIR/gen-…/manifest.json                    files, hashes, model, config, counts, versions
     INDEX_DIR/gen-…/documents.json                   document metadata and sections
     INDEX_DIR/gen-…/chunks.jsonl                     one Chunk per line
-    INDEX_DIR/gen-…/tokens.json                      analyzed tokens per chunk (BM25 arm)
-    INDEX_DIR/gen-…/vectors.npy + faiss.index        dense arm
+    INDEX_DIR/gen-…/bm25_terms.json + bm25_postings.npz   BM25 statistics (`indexing.bm25.Postings`)
+    INDEX_DIR/gen-…/faiss.index                      dense vectors, searched in memory
+    INDEX_DIR/gen-…/vectors.npy                      the same vectors, read only by the next build
+
+Loading reads the postings and the FAISS index as they are: only the k1/b-dependent BM25 weights are derived,
+and the vectors are held once (inside FAISS).
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ import json
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from boligassistent.domain.documents import Chunk
-from boligassistent.indexing.bm25 import BM25Postings
+from boligassistent.indexing.bm25 import BM25, BM25Config, Postings
 from boligassistent.indexing.generation import (
     INDEX_FORMAT,
     GenerationPlan,
@@ -33,18 +38,29 @@ from boligassistent.indexing.generation import (
     IndexMismatch,
     IndexNotFound,
 )
-from boligassistent.retrieval.store import ArmCandidates, Candidate, SearchFilters
+from boligassistent.retrieval.store import Candidate, SearchFilters
 
-__all__ = ["EmbeddedTarget", "HybridIndex", "IndexError_", "IndexMismatch", "IndexNotFound", "load_index", "current_generation"]
+__all__ = ["EmbeddedTarget", "FaissConfig", "HybridIndex", "IndexError_", "IndexMismatch", "IndexNotFound", "load_index",
+           "current_generation"]
 
 CURRENT = "current"
 
 
-def build_faiss(vectors: np.ndarray, hnsw_above: int) -> faiss.Index:
+@dataclass(frozen=True)
+class FaissConfig:
+    hnsw_above: int = 200_000  # exact (flat inner-product) search up to this many chunks, HNSW above
+    hnsw_m: int = 32  # HNSW graph degree (build time)
+    hnsw_ef_construction: int = 40  # HNSW build breadth (build time; FAISS's default)
+    hnsw_ef_search: int = 128  # HNSW search breadth (≥ candidates per arm; applied when an index is loaded)
+
+
+def build_faiss(vectors: np.ndarray, config: FaissConfig) -> faiss.Index:
     dim = vectors.shape[1]
-    if len(vectors) > hnsw_above:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = 128
+    index: faiss.Index
+    if len(vectors) > config.hnsw_above:
+        index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = config.hnsw_ef_construction
+        index.hnsw.efSearch = config.hnsw_ef_search
     else:
         index = faiss.IndexFlatIP(dim)
     if len(vectors):
@@ -60,10 +76,9 @@ class HybridIndex:
     manifest: dict
     documents_by_id: dict[str, dict]
     chunks: list[Chunk]
-    tokens: list[list[str]]
-    vectors: np.ndarray
+    postings: Postings
     faiss_index: faiss.Index
-    bm25: BM25Postings | None = None
+    bm25: BM25 | None = None  # None for an empty index (BM25 divides by the corpus size)
     _by_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -86,12 +101,7 @@ class HybridIndex:
     def document_count(self) -> int:
         return len(self.documents_by_id)
 
-    def candidates(self, query: str, terms: list[str], query_vector: np.ndarray | None, n: int,
-                   filters: SearchFilters, lexical: bool = True) -> ArmCandidates:
-        return ArmCandidates(lexical=self._bm25_arm(terms, n, filters) if lexical else [],
-                             dense=self._dense_arm(query_vector, n, filters) if query_vector is not None else [])
-
-    def _bm25_arm(self, terms: list[str], n: int, filters: SearchFilters) -> list[Candidate]:
+    def bm25_search(self, terms: list[str], n: int, filters: SearchFilters) -> list[Candidate]:
         if not terms or self.bm25 is None:
             return []
         scores = self.bm25.get_scores(terms)
@@ -102,12 +112,12 @@ class HybridIndex:
         ranked = sorted((i for i in top if scores[i] > 0), key=lambda i: (-scores[i], self.chunks[i].chunk_id))
         return [Candidate(self.chunks[i], float(scores[i])) for i in ranked]
 
-    def _dense_arm(self, query_vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
+    def vector_search(self, vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
         total = self.faiss_index.ntotal
         if total == 0:
             return []
         want = total if filters.active else min(n, total)
-        scores, ids = self.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), want)
+        scores, ids = self.faiss_index.search(vector.reshape(1, -1).astype(np.float32), want)
         out: list[Candidate] = []
         for score, idx in zip(scores[0], ids[0]):
             if idx >= 0 and filters.allows(self.chunks[idx]):
@@ -115,6 +125,9 @@ class HybridIndex:
                 if len(out) >= n:
                     break
         return out
+
+    def term_idf(self, terms: list[str]) -> dict[str, float]:
+        return self.bm25.term_idf(terms) if self.bm25 else {}
 
     def documents(self) -> list[dict]:
         counts: dict[str, int] = {}
@@ -140,34 +153,30 @@ class HybridIndex:
     def iter_chunks(self) -> Iterator[Chunk]:
         return iter(self.chunks)
 
-    def document_frequency(self, terms: list[str]) -> dict[str, int]:
-        return {t: self.bm25.document_frequency(t) if self.bm25 else 0 for t in terms}
-
     def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
-        out: set[str] = set()
-        for chunk_id in chunk_ids:
-            pos = self._by_id.get(chunk_id)
-            if pos is not None:
-                out.update(self.tokens[pos])
-        return out
+        return self.postings.chunk_terms(pos for chunk_id in chunk_ids if (pos := self._by_id.get(chunk_id)) is not None)
 
     def close(self) -> None:
         """Nothing to release: the index lives in this process's memory."""
 
 
-def make_bm25(tokens: list[list[str]], k1: float, b: float) -> BM25Postings | None:
-    # BM25 divides by the corpus size; an empty index simply has no lexical arm
-    return BM25Postings(tokens, k1=k1, b=b) if tokens else None
+def _read_chunks(generation: Path) -> list[Chunk]:
+    with (generation / "chunks.jsonl").open(encoding="utf-8") as fh:
+        return [Chunk.from_dict(json.loads(line)) for line in fh]
+
+
+def _read_documents(generation: Path) -> dict[str, dict]:
+    return json.loads((generation / "documents.json").read_text(encoding="utf-8"))
 
 
 def write_generation(target: Path, manifest: dict, documents: dict[str, dict], chunks: list[Chunk],
-                     tokens: list[list[str]], vectors: np.ndarray, faiss_index: faiss.Index) -> None:
+                     postings: Postings, vectors: np.ndarray, faiss_index: faiss.Index) -> None:
     target.mkdir(parents=True)
     with (target / "chunks.jsonl").open("w", encoding="utf-8") as fh:
         for chunk in chunks:
             fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    (target / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
     (target / "documents.json").write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
+    postings.save(target)
     np.save(target / "vectors.npy", vectors)
     faiss.write_index(faiss_index, str(target / "faiss.index"))
     # the manifest is written last: a generation without one is incomplete and never activated
@@ -204,7 +213,8 @@ def read_manifest(index_dir: Path) -> dict | None:
     return json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
 
 
-def load_index(index_dir: Path, bm25_k1: float = 1.2, bm25_b: float = 0.75, expected_model_id: str | None = None) -> HybridIndex:
+def load_index(index_dir: Path, bm25: BM25Config | None = None, faiss_config: FaissConfig | None = None,
+               expected_model_id: str | None = None) -> HybridIndex:
     generation = current_generation(index_dir)
     if generation is None:
         raise IndexNotFound(f"No index found in {index_dir}. Build one with: boligassistent index --index {index_dir}")
@@ -216,24 +226,26 @@ def load_index(index_dir: Path, bm25_k1: float = 1.2, bm25_b: float = 0.75, expe
         raise IndexMismatch(
             f"Index in {index_dir} was built with embedding model '{manifest['embedding']['model_id']}', "
             f"but the configured model is '{expected_model_id}'. Rebuild it with: boligassistent index --rebuild")
-    chunks = [Chunk.from_dict(json.loads(line)) for line in (generation / "chunks.jsonl").open(encoding="utf-8")]
-    tokens = json.loads((generation / "tokens.json").read_text(encoding="utf-8"))
-    documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
-    vectors = np.load(generation / "vectors.npy")
+    postings = Postings.load(generation)
     faiss_index = faiss.read_index(str(generation / "faiss.index"))
-    return HybridIndex(path=generation, manifest=manifest, documents_by_id=documents, chunks=chunks, tokens=tokens,
-                       vectors=vectors, faiss_index=faiss_index, bm25=make_bm25(tokens, bm25_k1, bm25_b))
+    if isinstance(faiss_index, faiss.IndexHNSW):
+        faiss_index.hnsw.efSearch = (faiss_config or FaissConfig()).hnsw_ef_search
+    return HybridIndex(path=generation, manifest=manifest, documents_by_id=_read_documents(generation),
+                       chunks=_read_chunks(generation), postings=postings, faiss_index=faiss_index,
+                       bm25=BM25(postings, bm25 or BM25Config()) if postings.size else None)
 
 
-def read_generation_rows(generation: Path) -> tuple[dict[str, dict], dict[str, list[tuple[Chunk, list[str], np.ndarray]]]]:
-    """Documents and per-document (chunk, tokens, vector) rows of a generation on disk."""
-    chunks = [Chunk.from_dict(json.loads(line)) for line in (generation / "chunks.jsonl").open(encoding="utf-8")]
-    tokens = json.loads((generation / "tokens.json").read_text(encoding="utf-8"))
-    vectors = np.load(generation / "vectors.npy")
-    rows: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
-    for chunk, toks, vec in zip(chunks, tokens, vectors):
-        rows.setdefault(chunk.doc_id, []).append((chunk, toks, vec))
-    return json.loads((generation / "documents.json").read_text(encoding="utf-8")), rows
+Row = tuple[Chunk, dict[str, int], np.ndarray]  # a chunk, its analyzer term frequencies, its vector
+
+
+def read_generation_rows(generation: Path) -> tuple[dict[str, dict], dict[str, list[Row]]]:
+    """Documents and per-document rows of a generation on disk (what a build carries over)."""
+    postings = Postings.load(generation)
+    vectors = np.load(generation / "vectors.npy", mmap_mode="r")
+    rows: dict[str, list[Row]] = {}
+    for i, chunk in enumerate(_read_chunks(generation)):
+        rows.setdefault(chunk.doc_id, []).append((chunk, postings.chunk_counts(i), vectors[i]))
+    return _read_documents(generation), rows
 
 
 @dataclass
@@ -241,7 +253,7 @@ class EmbeddedTarget:
     """Publishes generations as directories under `index_dir`, switched by the `current` symlink."""
 
     index_dir: Path
-    hnsw_above: int = 200_000
+    faiss: FaissConfig = field(default_factory=FaissConfig)
 
     @property
     def location(self) -> str:
@@ -253,15 +265,15 @@ class EmbeddedTarget:
     def publish(self, plan: GenerationPlan) -> str:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         old_documents: dict[str, dict] = {}
-        old_rows: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
+        old_rows: dict[str, list[Row]] = {}
         previous = current_generation(self.index_dir)
         if plan.kept and previous is not None:
             old_documents, old_rows = read_generation_rows(previous)
-        new_rows: dict[str, list[tuple[Chunk, list[str], np.ndarray]]] = {}
+        new_rows: dict[str, list[Row]] = {}
         for chunk, toks, vec in zip(plan.chunks, plan.tokens, plan.vectors):
-            new_rows.setdefault(chunk.doc_id, []).append((chunk, toks, vec))
+            new_rows.setdefault(chunk.doc_id, []).append((chunk, Counter(toks), vec))
         documents: dict[str, dict] = {}
-        rows: list[tuple[Chunk, list[str], np.ndarray]] = []
+        rows: list[Row] = []
         for doc_id in plan.order:
             if doc_id in plan.kept:
                 documents[doc_id] = old_documents[doc_id]
@@ -271,10 +283,10 @@ class EmbeddedTarget:
                 rows.extend(new_rows.get(doc_id, []))
         dim = plan.manifest["embedding"]["dim"]
         vectors = np.vstack([r[2] for r in rows]).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         building = self.index_dir / f".building-{stamp}-{uuid.uuid4().hex[:6]}"
-        write_generation(building, plan.manifest, documents, [r[0] for r in rows], [r[1] for r in rows], vectors,
-                         build_faiss(vectors, self.hnsw_above))
+        write_generation(building, plan.manifest, documents, [r[0] for r in rows], Postings.from_counts(r[1] for r in rows),
+                         vectors, build_faiss(vectors, self.faiss))
         final = self.index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
         building.rename(final)
         activate_generation(self.index_dir, final)

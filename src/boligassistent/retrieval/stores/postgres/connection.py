@@ -24,6 +24,14 @@ class PostgresConfig:
     ef_search: int = 100
 
 
+def one_row(cursor: psycopg.Cursor) -> tuple:
+    """The row of a query that always returns exactly one (aggregates, RETURNING, SELECT of an expression)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise IndexError_("PostgreSQL returned no row where one is always expected")
+    return row
+
+
 def describe_dsn(dsn: str) -> str:
     """The DSN without its password, for messages and logs."""
     try:

@@ -10,6 +10,7 @@ import psycopg
 from boligassistent.retrieval.stores.postgres.connection import (
     PostgresPool,
     missing_pgvector,
+    one_row,
 )
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 
 def applied_versions(conn: psycopg.Connection) -> set[int]:
-    exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
+    exists = one_row(conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL"))[0]
     if not exists:
         return set()
     return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}

@@ -1,9 +1,10 @@
 """PostgresIndex: the read side (`IndexStore`) of one generation in PostgreSQL.
 
-The lexical and dense arms run in the database in one round trip: BM25 over our analyzer's terms, summed
+Both search capabilities run in the database, one round trip each: BM25 over our analyzer's terms, summed
 from the generation's postings (only the postings of the query's terms are read; the same terms, idf and
-length normalisation as rank-bm25 in the embedded backend, so both rank identically), and cosine distance
-on the partition's HNSW index. Fusion happens in `indexing.retriever`, exactly as for the embedded backend.
+length normalisation as `indexing.bm25` in the embedded backend, so both rank identically), and cosine
+distance on the partition's HNSW index. The arms and their fusion (`retrieval.arms`, `retrieval.fusion`) are
+the same as for the embedded backend.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import psycopg
 from psycopg import sql
 
 from boligassistent.domain.documents import Chunk
+from boligassistent.indexing.bm25 import BM25Config, raw_idf
 from boligassistent.indexing.generation import (
     INDEX_FORMAT,
     GenerationRetired,
     IndexMismatch,
     IndexNotFound,
 )
-from boligassistent.retrieval.store import ArmCandidates, Candidate, SearchFilters
-from boligassistent.retrieval.stores.postgres.connection import PostgresPool
+from boligassistent.retrieval.store import Candidate, SearchFilters
+from boligassistent.retrieval.stores.postgres.connection import PostgresPool, one_row
 from boligassistent.retrieval.stores.postgres.schema import is_current
 
 CHUNK_COLUMNS = ("chunk_id", "doc_id", "section_id", "ordinal", "kind", "label", "title", "header", "body", "heading_path",
@@ -53,7 +55,7 @@ def vector_literal(vector: np.ndarray) -> str:
 
 def active_generation_id(pool: PostgresPool) -> int | None:
     with pool.connection() as conn:
-        if conn.execute("SELECT to_regclass('active_generation') IS NULL").fetchone()[0]:
+        if one_row(conn.execute("SELECT to_regclass('active_generation') IS NULL"))[0]:
             return None
         row = conn.execute("SELECT generation_id FROM active_generation").fetchone()
     return row[0] if row else None
@@ -64,20 +66,19 @@ _COLS = sql.SQL(", ").join(sql.SQL("c.") + sql.Identifier(c) for c in CHUNK_COLU
 
 class PostgresIndex:
     def __init__(self, pool: PostgresPool, generation_id: int, manifest: dict, chunk_count: int, dim: int,
-                 avg_dl: float | None, k1: float = 1.2, b: float = 0.75) -> None:
+                 avg_dl: float | None, bm25: BM25Config | None = None) -> None:
         self.pool = pool
         self.generation_id = generation_id
         self.manifest = manifest
         self._chunk_count = chunk_count
         self.dim = dim
         self.avg_dl = avg_dl
-        self.k1 = k1
-        self.b = b
+        self.bm25 = bm25 or BM25Config()
         self._table = partition(generation_id)
         self._postings = postings_partition(generation_id)
 
     @classmethod
-    def open(cls, pool: PostgresPool, expected_model_id: str | None = None, k1: float = 1.2, b: float = 0.75) -> "PostgresIndex":
+    def open(cls, pool: PostgresPool, expected_model_id: str | None = None, bm25: BM25Config | None = None) -> PostgresIndex:
         hint = f"Build one with: boligassistent index --backend postgres --dsn '{pool.where}'"
         rebuild = "Rebuild it with: boligassistent index --backend postgres --rebuild"
         with pool.connection() as conn:
@@ -97,7 +98,7 @@ class PostgresIndex:
         if expected_model_id and model_id != expected_model_id:
             raise IndexMismatch(f"Index in {pool.where} was built with embedding model '{model_id}', but the configured "
                                 f"model is '{expected_model_id}'. {rebuild}")
-        return cls(pool, generation_id, manifest, chunk_count, dim, avg_dl, k1, b)
+        return cls(pool, generation_id, manifest, chunk_count, dim, avg_dl, bm25)
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
@@ -136,15 +137,22 @@ class PostgresIndex:
             parts.append(sql.SQL("c.doc_id = ANY(%(doc_ids)s)"))
         return sql.SQL(" AND ").join(parts)
 
-    def candidates(self, query: str, terms: list[str], query_vector: np.ndarray | None, n: int,
-                   filters: SearchFilters, lexical: bool = True) -> ArmCandidates:
-        params: dict = {"g": self.generation_id, "n": n}
-        where = self._filter_sql(filters, params)
-        ctes: list[sql.Composable] = []
-        arms: list[str] = []
-        if lexical and terms and self.avg_dl:
-            params.update(terms=list(terms), k1=self.k1, b=self.b, avg_dl=self.avg_dl)
-            ctes.append(sql.SQL("""
+    def _chunk_candidates(self, ranked: sql.Composable, params: dict) -> list[Candidate]:
+        """Candidates for the CTE `ranked` (seq, score), best first, ties by chunk id."""
+        query = sql.SQL("WITH {ranked} SELECT {cols}, r.score FROM r JOIN {table} c ON c.seq = r.seq").format(
+            ranked=ranked, cols=_COLS, table=self._table)
+        with self._connection() as conn:
+            rows = conn.execute(query, params).fetchall()
+        out = [Candidate(chunk_from_row(row), float(row[-1])) for row in rows]
+        out.sort(key=lambda c: (-c.score, c.chunk.chunk_id))
+        return out
+
+    def bm25_search(self, terms: list[str], n: int, filters: SearchFilters) -> list[Candidate]:
+        if not terms or not self.avg_dl:
+            return []
+        params: dict = {"g": self.generation_id, "n": n, "terms": list(terms), "k1": self.bm25.k1, "b": self.bm25.b,
+                        "avg_dl": self.avg_dl}
+        scored = sql.SQL("""
 lq AS (  -- a term repeated in the query counts once per occurrence, as in rank-bm25
     SELECT s.term, count(*) * s.idf AS w
     FROM unnest(%(terms)s::text[]) AS q(term) JOIN term_stats s ON s.generation_id = %(g)s AND s.term = q.term
@@ -155,49 +163,33 @@ bm25 AS (
     FROM lq JOIN {postings} p ON p.generation_id = %(g)s AND p.term = lq.term,
          unnest(p.seqs, p.tfs, p.dls) AS u(seq, tf, dl)
     GROUP BY u.seq
-)""").format(postings=self._postings))
-            if filters.active:  # filter every scored chunk, then take the best n
-                ctes.append(sql.SQL("""
-lex AS (
-    SELECT c.seq, s.score FROM bm25 s JOIN {table} c ON c.seq = s.seq
-    WHERE s.score > 0 AND {where} ORDER BY s.score DESC, c.seq LIMIT %(n)s
-)""").format(table=self._table, where=where))
-            else:  # the best n by score alone; only they are joined to their chunks
-                ctes.append(sql.SQL("lex AS (SELECT seq, score FROM bm25 WHERE score > 0 ORDER BY score DESC, seq LIMIT %(n)s)"))
-            arms.append("lex")
-        if query_vector is not None:
-            params["v"] = vector_literal(query_vector)
-            ctes.append(sql.SQL("""
-den AS (
-    SELECT c.seq, 1 - (c.embedding::vector({dim}) <=> %(v)s::vector({dim})) AS sim
+),""").format(postings=self._postings)
+        best: sql.Composable
+        if filters.active:  # filter every scored chunk, then take the best n
+            best = sql.SQL("r AS (SELECT c.seq, s.score FROM bm25 s JOIN {table} c ON c.seq = s.seq "
+                           "WHERE s.score > 0 AND {where} ORDER BY s.score DESC, c.seq LIMIT %(n)s)").format(
+                table=self._table, where=self._filter_sql(filters, params))
+        else:  # the best n by score alone; only they are joined to their chunks
+            best = sql.SQL("r AS (SELECT seq, score FROM bm25 WHERE score > 0 ORDER BY score DESC, seq LIMIT %(n)s)")
+        return self._chunk_candidates(scored + best, params)
+
+    def vector_search(self, vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
+        params: dict = {"g": self.generation_id, "n": n, "v": vector_literal(vector)}
+        nearest = sql.SQL("""
+r AS (
+    SELECT c.seq, 1 - (c.embedding::vector({dim}) <=> %(v)s::vector({dim})) AS score
     FROM {table} c
     WHERE {where}
     ORDER BY c.embedding::vector({dim}) <=> %(v)s::vector({dim})
     LIMIT %(n)s
-)""").format(table=self._table, where=where, dim=sql.Literal(self.dim)))
-            arms.append("den")
-        if not arms:
-            return ArmCandidates()
-        ids = sql.SQL(" UNION ").join(sql.SQL("SELECT seq FROM {}").format(sql.Identifier(a)) for a in arms)
-        lex_score = sql.SQL("lex.score") if "lex" in arms else sql.SQL("NULL::float8")
-        den_score = sql.SQL("den.sim") if "den" in arms else sql.SQL("NULL::float8")
-        joins = sql.SQL(" ").join(sql.SQL("LEFT JOIN {a} ON {a}.seq = c.seq").format(a=sql.Identifier(a)) for a in arms)
-        query_sql = sql.SQL("WITH {ctes}, ids AS ({ids}) SELECT {cols}, {lex}, {den} FROM ids "
-                            "JOIN {table} c ON c.seq = ids.seq {joins}").format(
-            ctes=sql.SQL(",").join(ctes), ids=ids, cols=_COLS, lex=lex_score, den=den_score, table=self._table, joins=joins)
+)""").format(table=self._table, where=self._filter_sql(filters, params), dim=sql.Literal(self.dim))
+        return self._chunk_candidates(nearest, params)
+
+    def term_idf(self, terms: list[str]) -> dict[str, float]:
         with self._connection() as conn:
-            rows = conn.execute(query_sql, params).fetchall()
-        out = ArmCandidates()
-        for row in rows:
-            chunk = chunk_from_row(row)
-            lex_value, den_value = row[-2], row[-1]
-            if lex_value is not None:
-                out.lexical.append(Candidate(chunk, float(lex_value)))
-            if den_value is not None:
-                out.dense.append(Candidate(chunk, float(den_value)))
-        out.lexical.sort(key=lambda c: (-c.score, c.chunk.chunk_id))
-        out.dense.sort(key=lambda c: (-c.score, c.chunk.chunk_id))
-        return out
+            found = dict(conn.execute("SELECT term, idf FROM term_stats WHERE generation_id = %s AND term = ANY(%s)",
+                                      (self.generation_id, list(terms))).fetchall())
+        return {t: found[t] if t in found else raw_idf(0, self._chunk_count) for t in terms}
 
     # --- documents and chunks ------------------------------------------------------------------------
     def documents(self) -> list[dict]:
@@ -244,12 +236,6 @@ den AS (
             cursor.execute(query, (self.generation_id,))
             for row in cursor:
                 yield chunk_from_row(row)
-
-    def document_frequency(self, terms: list[str]) -> dict[str, int]:
-        with self._connection() as conn:
-            found = dict(conn.execute("SELECT term, df FROM term_stats WHERE generation_id = %s AND term = ANY(%s)",
-                                      (self.generation_id, list(terms))).fetchall())
-        return {t: found.get(t, 0) for t in terms}
 
     def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
         query = sql.SQL("SELECT tokens FROM {table} WHERE generation_id = %s AND chunk_id = ANY(%s)").format(table=self._table)

@@ -2,7 +2,8 @@
 
 A build creates a `building` generation and its own partitions `chunks_g<id>` and `postings_g<id>`, copies
 unchanged documents over from the active generation inside the database, bulk-loads the new chunks with
-binary COPY, derives the BM25 postings and term statistics from every chunk's analyzer terms, builds the
+binary COPY, derives the BM25 postings and term statistics from every chunk's analyzer terms (document
+frequencies in SQL, idf by `indexing.bm25.okapi_idf`, the embedded backend's function), builds the
 HNSW index, and then switches the `active_generation` pointer row in one transaction. One build publishes
 at a time per database (advisory lock); a crashed build leaves a `building` generation that the next build
 removes.
@@ -15,9 +16,11 @@ import logging
 import numpy as np
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
+from boligassistent.indexing.bm25 import okapi_idf
 from boligassistent.indexing.generation import GenerationPlan, IndexError_
-from boligassistent.retrieval.stores.postgres.connection import PostgresPool
+from boligassistent.retrieval.stores.postgres.connection import PostgresPool, one_row
 from boligassistent.retrieval.stores.postgres.schema import migrate
 from boligassistent.retrieval.stores.postgres.store import (
     CHUNK_COLUMNS,
@@ -29,7 +32,6 @@ log = logging.getLogger(__name__)
 
 _BUILD_LOCK_ID = 0x626F6C6970  # one publishing build per database
 _COPIED = CHUNK_COLUMNS + ("tokens", "embedding")
-_IDF_EPSILON = 0.25  # rank-bm25's floor for negative idf, as a share of the mean idf
 
 
 class BuildInProgress(IndexError_):
@@ -60,7 +62,7 @@ class PostgresTarget:
     def publish(self, plan: GenerationPlan) -> str:
         migrate(self.pool)
         with self.pool.connection() as conn:
-            if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_BUILD_LOCK_ID,)).fetchone()[0]:
+            if not one_row(conn.execute("SELECT pg_try_advisory_lock(%s)", (_BUILD_LOCK_ID,)))[0]:
                 raise BuildInProgress(f"Another build is publishing to {self.pool.where}; run this one again when it is done.")
             conn.execute("SET statement_timeout = 0")  # bulk loads and index builds outlast the query timeout
             try:
@@ -86,9 +88,9 @@ class PostgresTarget:
         register_vector(conn)
         manifest = plan.manifest
         dim = int(manifest["embedding"]["dim"])
-        gid = conn.execute("INSERT INTO generations (model_id, dim, chunk_count, manifest) VALUES (%s, %s, %s, %s) RETURNING id",
-                           (manifest["embedding"]["model_id"], dim, manifest["counts"]["chunks"],
-                            psycopg.types.json.Jsonb(manifest))).fetchone()[0]
+        gid = one_row(conn.execute(
+            "INSERT INTO generations (model_id, dim, chunk_count, manifest) VALUES (%s, %s, %s, %s) RETURNING id",
+            (manifest["embedding"]["model_id"], dim, manifest["counts"]["chunks"], Jsonb(manifest))))[0]
         table = partition(gid)
         try:
             with conn.transaction():
@@ -120,7 +122,7 @@ class PostgresTarget:
                 cur.execute("INSERT INTO documents (generation_id, doc_id, ord, kind, title, n_chunks, meta) "
                             "SELECT %s, doc_id, (%s::jsonb ->> doc_id)::int, kind, title, n_chunks, meta FROM documents "
                             "WHERE generation_id = %s AND doc_id = ANY(%s)",
-                            (gid, psycopg.types.json.Jsonb(order), previous, kept))
+                            (gid, Jsonb(order), previous, kept))
                 carried = cur.rowcount
             conn.execute("INSERT INTO sections SELECT %s, doc_id, section_id, ord, label, heading_path, page_from, page_to, url "
                          "FROM sections WHERE generation_id = %s AND doc_id = ANY(%s)", (gid, previous, kept))
@@ -156,7 +158,7 @@ class PostgresTarget:
             cur.executemany("INSERT INTO documents (generation_id, doc_id, ord, kind, title, n_chunks, meta) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                             [(gid, doc_id, order[doc_id], doc["kind"], doc["title"], counts.get(doc_id, 0),
-                              psycopg.types.json.Jsonb({k: v for k, v in doc.items() if k != "sections"}))
+                              Jsonb({k: v for k, v in doc.items() if k != "sections"}))
                              for doc_id, doc in plan.documents.items()])
             cur.executemany("INSERT INTO sections (generation_id, doc_id, section_id, ord, label, heading_path, page_from, "
                             "page_to, url) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -174,7 +176,7 @@ class PostgresTarget:
 
     def _write_stats(self, conn: psycopg.Connection, gid: int) -> None:
         """BM25 postings, document frequencies and idf, and the mean chunk length, all from the chunks' analyzer
-        terms: the statistics rank-bm25 computes when the embedded backend loads (see `PostgresIndex`)."""
+        terms: the statistics `indexing.bm25` computes for the embedded backend (see `PostgresIndex`)."""
         table, postings = partition(gid), postings_partition(gid)
         conn.execute(sql.SQL("CREATE TABLE {} PARTITION OF postings FOR VALUES IN ({})").format(postings, sql.Literal(gid)))
         # one GROUP BY feeds all three arrays, so their elements line up
@@ -182,14 +184,18 @@ class PostgresTarget:
                              "SELECT %s, t.term, array_agg(c.seq), array_agg(t.tf), array_agg(cardinality(c.tokens)) "
                              "FROM {t} c, LATERAL (SELECT u AS term, count(*)::int AS tf FROM unnest(c.tokens) u GROUP BY u) t "
                              "GROUP BY t.term").format(p=postings, t=table), (gid,))
-        n = conn.execute(sql.SQL("UPDATE generations g SET avg_dl = s.avg_dl FROM (SELECT count(*) AS n, "
-                                 "avg(cardinality(tokens)) AS avg_dl FROM {}) s WHERE g.id = %s RETURNING s.n").format(table),
-                         (gid,)).fetchone()[0]
-        conn.execute(sql.SQL("INSERT INTO term_stats (generation_id, term, df, idf) "
-                             "SELECT %(g)s, term, df, CASE WHEN raw < 0 THEN %(eps)s * avg(raw) OVER () ELSE raw END "
-                             "FROM (SELECT term, cardinality(seqs) AS df, "
-                             "ln(%(n)s - cardinality(seqs) + 0.5) - ln(cardinality(seqs) + 0.5) AS raw FROM {p}) s").format(
-            p=postings), {"g": gid, "n": n, "eps": _IDF_EPSILON})
+        n, total = one_row(conn.execute(sql.SQL("SELECT count(*), coalesce(sum(cardinality(tokens)), 0) FROM {}").format(table)))
+        conn.execute("UPDATE generations SET avg_dl = %s WHERE id = %s", (int(total) / n if n else None, gid))
+        # okapi_idf wants the terms in order of first appearance in the corpus (document order, chunk, position)
+        terms = conn.execute(sql.SQL(
+            "SELECT p.term, cardinality(p.seqs) FROM {p} p JOIN (SELECT u.term, min(ARRAY[d.ord, c.ordinal, u.pos]) AS first "
+            "FROM {t} c JOIN documents d ON d.generation_id = %(g)s AND d.doc_id = c.doc_id, "
+            "unnest(c.tokens) WITH ORDINALITY AS u(term, pos) GROUP BY u.term) f ON f.term = p.term ORDER BY f.first").format(
+            p=postings, t=table), {"g": gid}).fetchall()
+        idf = okapi_idf([df for _, df in terms], n)
+        with conn.cursor() as cur, cur.copy("COPY term_stats (generation_id, term, df, idf) FROM STDIN") as copy:
+            for (term, df), value in zip(terms, idf):
+                copy.write_row((gid, term, df, value))
 
     def _build_indexes(self, conn: psycopg.Connection, gid: int, dim: int) -> None:
         """After the bulk load: building an HNSW graph once is far faster than growing it row by row."""

@@ -1,0 +1,40 @@
+"""The text of an abstention, by reason, with the closest sources as a hint (except when out of domain)."""
+
+from __future__ import annotations
+
+from boligassistent.retrieval.types import ScoredChunk
+
+ABSTAIN_TEXT = ("Jeg finner ikke svar på dette i kildene jeg har tilgang til (lover, forskrifter, veiledere og "
+                "evalueringsrapporter om boligsosialt arbeid).")
+OUT_OF_DOMAIN_TEXT = ("Jeg kan bare svare på spørsmål om boligsosialt arbeid ut fra lover, forskrifter, veiledere og "
+                      "evalueringsrapporter, og finner ikke noe om dette i kildene.")
+LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporter, og jeg har ikke dagsaktuelle tall "
+                  "som renter, satser eller saksbehandlingstider. Sjekk oppdatert informasjon hos Husbanken, NAV eller "
+                  "den aktuelle etaten.")
+CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
+_TEXTS = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}
+
+
+def closest_sources(hits: list[ScoredChunk], n: int) -> list[dict]:
+    """The best hit of each of the first `n` distinct documents."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        if hit.chunk.doc_id in seen:
+            continue
+        seen.add(hit.chunk.doc_id)
+        out.append({"chunk_id": hit.chunk.chunk_id, "doc_id": hit.chunk.doc_id, "title": hit.chunk.title,
+                    "kind": hit.chunk.kind, "citation": hit.chunk.citation(), "url": hit.chunk.url})
+        if len(out) >= n:
+            break
+    return out
+
+
+def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int) -> tuple[str, list[dict]]:
+    """(text, closest sources) of an abstention for `reason`."""
+    closest = [] if reason == "out-of-domain" else closest_sources(hits, closest_n)
+    text = _TEXTS.get(reason or "", ABSTAIN_TEXT)
+    if closest:
+        text += CLOSEST_HINT + " " + "; ".join(f"{c['citation']} ({c['title']})" if c["kind"] in ("lov", "forskrift")
+                                               else f"{c['title']}" for c in closest) + "."
+    return text, closest

@@ -1,0 +1,43 @@
+"""Unit tier: the extractive backend's selection and its configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig
+from boligassistent.answering.evidence import Evidence
+from boligassistent.domain.documents import Chunk
+from boligassistent.retrieval.types import ScoredChunk
+
+pytestmark = pytest.mark.unit
+
+EVIDENCE = Evidence(coverage=1.0, top_dense=0.9, missing_entities=[])
+
+
+def hit(n: int, kind: str, text: str, heading: str = "Bostøtte") -> ScoredChunk:
+    chunk = Chunk(chunk_id=f"c{n}", doc_id=f"d{n}", section_id="s", ordinal=0, text=text, header="",
+                  label=f"testlova § {n}" if kind == "lov" else heading, title=f"Dokument {n}", kind=kind,
+                  heading_path=[heading])
+    return ScoredChunk(chunk=chunk, score=1.0 / n)
+
+
+HITS = [
+    hit(1, "veiledning", "Studenter uten barn har ikke rett til bostøtte fra Husbanken. Kort."),
+    hit(2, "rapport", "Bostøtte til studenter er omtalt i mange rapporter om bostøtte.", heading="Kilder"),
+    hit(3, "lov", "Studentar som ikkje har barn i husstanden, har ikkje rett til bustøtte etter lova."),
+]
+
+
+def test_quotes_verbatim_with_numbered_citations_and_complements_guidance_with_the_law():
+    draft = ExtractiveBackend().compose("Kan studenter få bostøtte?", "Kan studenter få bostøtte?", HITS, EVIDENCE, [])
+    assert [c.chunk_id for c in draft.citations] == ["c1", "c3"]  # the source list (c2) is never quoted
+    assert draft.sentences[0] == ("Studenter uten barn har ikke rett til bostøtte fra Husbanken.", [1])
+    assert all("Kort." not in s for s, _ in draft.sentences)  # fragments are skipped
+    assert draft.text.startswith("Veiledningen «Dokument 1»: «Studenter uten barn")
+    assert "Testlova § 3: «" in draft.text and draft.text.endswith("[2]")
+
+
+def test_configured_limits_apply():
+    strict = ExtractiveConfig(max_sentences=1, complement_ratio=10.0)  # no complement can qualify
+    draft = ExtractiveBackend(strict).compose("Kan studenter få bostøtte?", "Kan studenter få bostøtte?", HITS, EVIDENCE, [])
+    assert len(draft.sentences) == 1
