@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from boligassistent.domain.documents import is_legal, page_span
+
 
 @dataclass
 class Citation:
@@ -19,14 +21,11 @@ class Citation:
     quote: str  # the cited sentence(s), verbatim
 
     def display(self) -> str:
-        parts = [self.section if self.kind in ("lov", "forskrift") else self.title]
-        if self.kind not in ("lov", "forskrift") and self.section and self.section != self.title:
+        legal = is_legal(self.kind)
+        parts = [self.section if legal else self.title]
+        if not legal and self.section and self.section != self.title:
             parts.append(self.section.split(" › ")[-1])
-        if self.paragraph:
-            parts.append(self.paragraph)
-        if self.pages:
-            a, b = self.pages
-            parts.append(f"s. {a}" if a == b else f"s. {a}–{b}")
+        parts += [p for p in (self.paragraph, page_span(self.pages)) if p]
         return ", ".join(parts)
 
 

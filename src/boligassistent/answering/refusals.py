@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.types import ScoredChunk
 
 ABSTAIN_TEXT = ("Jeg finner ikke svar på dette i kildene jeg har tilgang til (lover, forskrifter, veiledere og "
@@ -35,6 +36,6 @@ def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int) -> tupl
     closest = [] if reason == "out-of-domain" else closest_sources(hits, closest_n)
     text = _TEXTS.get(reason or "", ABSTAIN_TEXT)
     if closest:
-        text += CLOSEST_HINT + " " + "; ".join(f"{c['citation']} ({c['title']})" if c["kind"] in ("lov", "forskrift")
+        text += CLOSEST_HINT + " " + "; ".join(f"{c['citation']} ({c['title']})" if is_legal(c["kind"])
                                                else f"{c['title']}" for c in closest) + "."
     return text, closest

@@ -7,18 +7,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from boligassistent.corpus.errors import UnreadableDocument
-from boligassistent.corpus.loaders.html_guidance import parse_html_guidance
-from boligassistent.corpus.loaders.lovdata_markdown import parse_lovdata_markdown
-from boligassistent.corpus.loaders.lovdata_xml import parse_lovdata_xml
-from boligassistent.corpus.loaders.pdf_report import parse_pdf
-from boligassistent.corpus.loaders.plain_text import parse_plain_text
+from boligassistent.corpus.loaders import SUPPORTED_SUFFIXES, load_file
 from boligassistent.domain.documents import Document
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = {".pdf", ".html", ".htm", ".md", ".markdown", ".txt", ".xml"}
-_FOLDER_KIND = {"rapporter": "rapport", "veiledning": "veiledning", "lover": "lov", "forskrifter": "forskrift"}
 
 
 @dataclass(frozen=True)
@@ -57,31 +50,5 @@ def discover(corpus_dir: Path) -> tuple[list[SourceFile], list[tuple[str, str]]]
 
 
 def load_document(source: SourceFile) -> Document:
-    """Parse one file. Raises UnreadableDocument with a clear reason on bad input."""
-    suffix = source.path.suffix.lower()
-    if suffix == ".pdf":
-        doc = parse_pdf(source.path, source.doc_id)
-    else:
-        try:
-            text = source.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise UnreadableDocument(f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-        if not text.strip():
-            raise UnreadableDocument("empty file")
-        try:
-            if suffix in (".html", ".htm"):
-                doc = parse_html_guidance(text, source.doc_id)
-            elif suffix == ".xml":
-                doc = parse_lovdata_xml(text, source.doc_id)
-            elif suffix in (".md", ".markdown") and text.lstrip().startswith("---") and "tittel:" in text[:2000]:
-                doc = parse_lovdata_markdown(text, source.doc_id)
-            else:
-                folder = source.doc_id.split("/", 1)[0]
-                doc = parse_plain_text(text, source.doc_id, kind=_FOLDER_KIND.get(folder, "annet"))
-        except UnreadableDocument:
-            raise
-        except Exception as exc:  # a parser bug on one file must never abort the whole build
-            raise UnreadableDocument(f"could not parse: {type(exc).__name__}: {exc}") from exc
-    if not doc.sections:
-        raise UnreadableDocument("no text found")
-    return doc
+    """Parse one file with the loader registry. Raises UnreadableDocument with a clear reason on bad input."""
+    return load_file(source.path, source.doc_id)

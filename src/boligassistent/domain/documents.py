@@ -6,6 +6,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 DocKind = Literal["rapport", "veiledning", "lov", "forskrift", "annet"]
+LEGAL_KINDS: frozenset[str] = frozenset({"lov", "forskrift"})  # cited by § and ledd, not by page
+
+
+def is_legal(kind: str) -> bool:
+    """Acts and regulations (as opposed to reports, guidance and other text)."""
+    return kind in LEGAL_KINDS
 
 
 @dataclass
@@ -97,13 +103,30 @@ class Chunk:
         data["ledd"] = tuple(data["ledd"]) if data.get("ledd") else None
         return cls(**data)
 
+    @property
+    def is_legal(self) -> bool:
+        return is_legal(self.kind)
+
+    def ledd_label(self) -> str | None:
+        """'2. ledd' or '2.–3. ledd' for a law or regulation chunk; None otherwise."""
+        return ledd_span(self.ledd) if self.is_legal else None
+
     def citation(self) -> str:
-        """Human-readable citation: 'Bustøttelova § 4' or 'Rapport X, s. 12–13'."""
-        parts = [self.label]
-        if self.pages:
-            a, b = self.pages
-            parts.append(f"s. {a}" if a == b else f"s. {a}–{b}")
-        if self.ledd and self.kind in ("lov", "forskrift"):
-            a, b = self.ledd
-            parts.append(f"{a}. ledd" if a == b else f"{a}.–{b}. ledd")
-        return ", ".join(parts)
+        """Human-readable citation: 'Bustøttelova § 4, 2. ledd' or 'Rapport X, s. 12–13'."""
+        return ", ".join(p for p in (self.label, page_span(self.pages), self.ledd_label()) if p)
+
+
+def page_span(pages: tuple[int, int] | list[int] | None) -> str | None:
+    """'s. 12' or 's. 12–13'."""
+    if not pages:
+        return None
+    a, b = pages
+    return f"s. {a}" if a == b else f"s. {a}–{b}"
+
+
+def ledd_span(ledd: tuple[int, int] | None) -> str | None:
+    """'2. ledd' or '2.–3. ledd'."""
+    if not ledd:
+        return None
+    a, b = ledd
+    return f"{a}. ledd" if a == b else f"{a}.–{b}. ledd"

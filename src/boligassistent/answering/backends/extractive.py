@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from boligassistent.answering.citations import cite
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.models import Draft
+from boligassistent.domain.documents import LEGAL_KINDS
 from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze
 from boligassistent.text.sentences import split_sentences
@@ -24,7 +25,7 @@ _QUANTITY_Q = re.compile(
     r"\b(hvor (mye|mange|lang|stor|høy)|kor (mykje|mange|lang)|hvilken (dag|dato|frist)|når|prosent|beløp)\b", re.I)
 _BIBLIOGRAPHY = re.compile(r"^(kilder|kjelder|referanser|litteratur(liste)?|lenker|fotnoter)$", re.I)
 # Kinds that complement each other in an answer: the rule (law/regulation) and the practical guidance.
-_COMPLEMENTS = (("lov", "forskrift"), ("veiledning",))
+_COMPLEMENTS = (tuple(sorted(LEGAL_KINDS)), ("veiledning",))  # law and guidance complement each other
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
 
 def _source_intro(hit: ScoredChunk) -> str:
     chunk = hit.chunk
-    if chunk.kind in ("lov", "forskrift"):
+    if chunk.is_legal:
         return f"{chunk.label[0].upper()}{chunk.label[1:]}"
     if chunk.kind == "veiledning":
         return f"Veiledningen «{chunk.title}»"

@@ -1,0 +1,135 @@
+"""The loader registry: each loader says which files it accepts and turns one into a `Document`.
+
+A new format is one module with a loader plus one entry in `LOADERS` (order matters: the first loader that
+accepts a file parses it, so specific formats come before the plain-text fallback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from boligassistent.corpus.errors import UnreadableDocument
+from boligassistent.corpus.loaders.html_guidance import parse_html_guidance
+from boligassistent.corpus.loaders.lovdata_markdown import parse_lovdata_markdown
+from boligassistent.corpus.loaders.lovdata_xml import parse_lovdata_xml
+from boligassistent.corpus.loaders.pdf_report import parse_pdf
+from boligassistent.corpus.loaders.plain_text import parse_plain_text
+from boligassistent.domain.documents import Document
+
+_FOLDER_KIND = {"rapporter": "rapport", "veiledning": "veiledning", "lover": "lov", "forskrifter": "forskrift"}
+
+
+@dataclass
+class SourceText:
+    """One file to load: its path, its id in the corpus, and its text decoded on first use."""
+
+    path: Path
+    doc_id: str
+    _suffix: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self._suffix = self.path.suffix.lower()
+
+    @property
+    def suffix(self) -> str:
+        return self._suffix
+
+    @cached_property
+    def text(self) -> str:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableDocument(f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        if not text.strip():
+            raise UnreadableDocument("empty file")
+        return text
+
+
+class Loader(Protocol):
+    suffixes: frozenset[str]
+
+    def accepts(self, source: SourceText) -> bool: ...
+
+    def load(self, source: SourceText) -> Document: ...
+
+
+class PdfReportLoader:
+    suffixes = frozenset({".pdf"})
+
+    def accepts(self, source: SourceText) -> bool:
+        return source.suffix in self.suffixes
+
+    def load(self, source: SourceText) -> Document:
+        return parse_pdf(source.path, source.doc_id)
+
+
+class HtmlGuidanceLoader:
+    suffixes = frozenset({".html", ".htm"})
+
+    def accepts(self, source: SourceText) -> bool:
+        return source.suffix in self.suffixes
+
+    def load(self, source: SourceText) -> Document:
+        return parse_html_guidance(source.text, source.doc_id)
+
+
+class LovdataXmlLoader:
+    suffixes = frozenset({".xml"})
+
+    def accepts(self, source: SourceText) -> bool:
+        return source.suffix in self.suffixes
+
+    def load(self, source: SourceText) -> Document:
+        return parse_lovdata_xml(source.text, source.doc_id)
+
+
+class LovdataMarkdownLoader:
+    """Lovdata-derived Markdown: YAML front matter with a `tittel`."""
+
+    suffixes = frozenset({".md", ".markdown"})
+
+    def accepts(self, source: SourceText) -> bool:
+        return (source.suffix in self.suffixes and source.text.lstrip().startswith("---")
+                and "tittel:" in source.text[:2000])
+
+    def load(self, source: SourceText) -> Document:
+        return parse_lovdata_markdown(source.text, source.doc_id)
+
+
+class PlainTextLoader:
+    """Fallback for text and other Markdown: paragraphs under headings; the kind follows the top folder."""
+
+    suffixes = frozenset({".txt", ".md", ".markdown"})
+
+    def accepts(self, source: SourceText) -> bool:
+        return source.suffix in self.suffixes
+
+    def load(self, source: SourceText) -> Document:
+        folder = source.doc_id.split("/", 1)[0]
+        return parse_plain_text(source.text, source.doc_id, kind=_FOLDER_KIND.get(folder, "annet"))
+
+
+LOADERS: list[Loader] = [PdfReportLoader(), HtmlGuidanceLoader(), LovdataXmlLoader(), LovdataMarkdownLoader(),
+                         PlainTextLoader()]
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset().union(*(loader.suffixes for loader in LOADERS))
+
+
+def load_file(path: Path, doc_id: str) -> Document:
+    """Parse one file with the first loader that accepts it. Raises UnreadableDocument with a clear reason on
+    bad input; a parser bug on one file becomes UnreadableDocument too, so it never aborts a whole build."""
+    source = SourceText(path, doc_id)
+    try:
+        loader = next((loader for loader in LOADERS if loader.accepts(source)), None)
+        if loader is None:
+            raise UnreadableDocument(f"unsupported file type '{source.suffix or '(none)'}'")
+        doc = loader.load(source)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        raise UnreadableDocument(f"could not parse: {type(exc).__name__}: {exc}") from exc
+    if not doc.sections:
+        raise UnreadableDocument("no text found")
+    return doc

@@ -45,6 +45,13 @@ def kind_for(refid: str | None, rel_path: str) -> str:
     return "lov"
 
 
+def lovdata_document(doc_id: str, title: str, name: str, refid: str | None, sections: list[Section], *,
+                     publisher: str | None, date: str | None, meta: dict[str, str]) -> Document:
+    """The Document of an act or regulation from Lovdata (Markdown or XML)."""
+    return Document(doc_id=doc_id, title=title, short_title=name, kind=kind_for(refid, doc_id),  # type: ignore[arg-type]
+                    sections=sections, publisher=publisher, date=date, url=lovdata_url(refid), meta=meta)
+
+
 def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
     match = _FRONT_MATTER.match(text)
     meta: dict = {}
@@ -127,17 +134,8 @@ def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
 
     sections = [s for s in sections if s.blocks]
     date = str(meta.get("ikrafttredelse") or "") or None
-    return Document(
-        doc_id=doc_id,
-        title=title,
-        short_title=name,
-        kind=kind_for(refid, doc_id),  # type: ignore[arg-type]
-        sections=sections,
-        publisher=str(meta.get("departement") or "") or None,
-        date=date,
-        url=lovdata_url(refid),
-        meta={k: str(v) for k, v in meta.items() if v is not None},
-    )
+    return lovdata_document(doc_id, title, name, refid, sections, publisher=str(meta.get("departement") or "") or None,
+                            date=date, meta={k: str(v) for k, v in meta.items() if v is not None})
 
 
 def load_lovdata_markdown(path: Path, doc_id: str) -> Document:

@@ -12,11 +12,7 @@ from pathlib import Path
 
 from lxml import etree, html
 
-from boligassistent.corpus.loaders.lovdata_markdown import (
-    kind_for,
-    law_short_name,
-    lovdata_url,
-)
+from boligassistent.corpus.loaders.lovdata_markdown import law_short_name, lovdata_document, lovdata_url
 from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.text.normalize import collapse_ws
 
@@ -88,17 +84,8 @@ def parse_lovdata_xml(markup: str, doc_id: str) -> Document:
             blocks=blocks,
             url=lovdata_url(refid, number) if number.startswith("§") else lovdata_url(refid),
         ))
-    return Document(
-        doc_id=doc_id,
-        title=title,
-        short_title=name,
-        kind=kind_for(refid, doc_id),  # type: ignore[arg-type]
-        sections=sections,
-        publisher=meta.get("ministry"),
-        date=meta.get("dateInForce"),
-        url=lovdata_url(refid),
-        meta=meta,
-    )
+    return lovdata_document(doc_id, title, name, refid, sections, publisher=meta.get("ministry"),
+                            date=meta.get("dateInForce"), meta=meta)
 
 
 def load_lovdata_xml(path: Path, doc_id: str) -> Document:

@@ -13,7 +13,6 @@ from boligassistent.retrieval.store import Candidate
 
 _LAW_REFERENCE = re.compile(
     r"\b([\wæøåÆØÅ-]+(?:loven|lova|lovens|lovas))\s+§\s*(\d+(?:\s?[a-z]\b)?(?:-\d+(?:\s?[a-z]\b)?)?)", re.I)
-_LEGAL_KINDS = ("lov", "forskrift")
 
 
 def law_references(text: str) -> list[str]:
@@ -30,7 +29,7 @@ def referenced_sections(top: list[Chunk], candidates: list[Chunk]) -> dict[str, 
     in order of first citation, each with the number of top chunks citing it."""
     by_label: dict[str, list[Chunk]] = {}
     for chunk in candidates:
-        if chunk.kind in _LEGAL_KINDS:
+        if chunk.is_legal:
             by_label.setdefault(" ".join(chunk.label.lower().split()), []).append(chunk)
     top_ids = {c.chunk_id for c in top}
     out: dict[str, int] = {}
