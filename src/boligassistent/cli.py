@@ -11,14 +11,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from boligassistent.logs import setup_logging
@@ -70,9 +62,10 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt 
           rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and rebuild everything.")] = False,
           ) -> None:
     """Build or incrementally update the hybrid index over a corpus directory."""
-    from boligassistent.indexing.builder import BuildCallbacks, build_index
+    from boligassistent.indexing.builder import build_index
     from boligassistent.indexing.embedder import EmbedderError
     from boligassistent.indexing.generation import IndexError_
+    from boligassistent.progress import BuildProgress
     from boligassistent.runtime import (
         chunker_config,
         embedding_cache,
@@ -92,29 +85,13 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None, backend: BackendOpt 
     except IndexError_ as exc:
         fail(str(exc))
     console.print(f"Corpus: {settings.corpus_dir}\nIndex:  {settings.backend}: {target.location}\nModel:  {embedder.model_id}")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, transient=False) as progress:
-        files_task = progress.add_task("Files", total=None)
-        embed_task = progress.add_task("Embedding", total=None, visible=False)
-
-        def on_file(doc_id: str, status: str) -> None:
-            progress.update(files_task, advance=1, description=f"Files [dim]{doc_id[-48:]}[/dim]")
-            if status.startswith("skipped"):
-                progress.console.print(f"[yellow]skipped[/yellow] {doc_id}: {status.removeprefix('skipped: ')}")
-
-        callbacks = BuildCallbacks(
-            on_files=lambda total: progress.update(files_task, total=total),
-            on_file=on_file,
-            on_embed_total=lambda total: progress.update(embed_task, total=total, visible=total > 0),
-            on_embed_progress=lambda n: progress.update(embed_task, advance=n),
-        )
+    with BuildProgress(console, settings.progress_interval_s) as callbacks:
         try:
             report = build_index(settings.corpus_dir, target, embedder, chunker_config(settings),
                                  cache=embedding_cache(settings), rebuild=rebuild, batch_size=settings.embed_batch_size,
                                  callbacks=callbacks)
         except IndexError_ as exc:
             fail(str(exc))
-        progress.update(files_task, description="Files")
     table = Table(title="Index build summary" + ("" if report.changed else " (no changes)"))
     table.add_column("what")
     table.add_column("value", justify="right")

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     st_query_prompt: str | None = None
     st_document_prompt: str | None = None
     embed_batch_size: int = 32
+    progress_interval_s: float = 10.0  # `index` without a terminal: one progress line this often
     embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
     # Chunking (characters)

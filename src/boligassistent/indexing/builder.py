@@ -37,8 +37,8 @@ ANALYZER_VERSION = "no-snowball+variants+stop-v1"
 class BuildCallbacks:
     on_files: Callable[[int], None] = lambda total: None
     on_file: Callable[[str, str], None] = lambda doc_id, status: None
-    on_embed_total: Callable[[int], None] = lambda total: None
-    on_embed_progress: Callable[[int], None] = lambda n: None
+    on_embed_plan: Callable[[int, int], None] = lambda to_embed, cached: None  # once, before embedding
+    on_embed_progress: Callable[[int], None] = lambda n: None  # after each embedded batch
 
 
 @dataclass
@@ -160,11 +160,10 @@ def build_index(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunk
         cb.on_file(doc.doc_id, f"parsed ({len(doc_chunks)} chunks)")
     report.removed_files = sorted(set(old_files) - set(current_files))
 
-    cb.on_embed_total(len(new_chunks))
     vectors = np.zeros((0, embedder.dim), np.float32)
     if new_chunks:
         vectors, report.embedded_chunks = embed_with_cache(embedder, [c.indexed_text for c in new_chunks], cache, batch_size,
-                                                           progress=cb.on_embed_progress)
+                                                           progress=cb.on_embed_progress, on_plan=cb.on_embed_plan)
         report.reused_vectors += len(new_chunks) - report.embedded_chunks
 
     report.documents_per_kind = dict(sorted(kinds.items()))

@@ -148,13 +148,15 @@ class EmbeddingCache:
 
 
 def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None, batch_size: int = 32,
-                     progress: ProgressFn | None = None) -> tuple[np.ndarray, int]:
-    """Embed texts, reusing cached vectors. Returns (matrix, number of texts actually embedded)."""
+                     progress: ProgressFn | None = None,
+                     on_plan: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, int]:
+    """Embed texts, reusing cached vectors. Returns (matrix, number of texts actually embedded).
+    `on_plan(to_embed, cached)` is called once before embedding; `progress(n)` after each embedded batch."""
     keys = [EmbeddingCache.key(t) for t in texts]
     cached = cache.get_many(embedder.model_id, keys) if cache else {}
     missing = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
-    if progress:
-        progress(len(texts) - len(missing))
+    if on_plan:
+        on_plan(len(missing), len(texts) - len(missing))
     for start in range(0, len(missing), batch_size):
         idx = missing[start:start + batch_size]
         vectors = embedder.embed_passages([texts[i] for i in idx])
