@@ -18,7 +18,7 @@ from boligassistent.settings import Settings
 
 app = typer.Typer(help="Kunnskapsassistent for boligsosialt arbeid: indekser, søk og spør.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-console = Console(stderr=True)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)  # logs: no 80-column squeeze
 out = Console()
 
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus directory (default: ../shared/corpus).")]

@@ -97,7 +97,6 @@ class Settings(BaseSettings):
     port: int = 8000
     dev_no_auth: bool = False
     admin_key: str | None = None
-    api_keys_file: Path | None = None
     cors_origins: list[str] = []
     demo_widget_key: str | None = None  # widget key (query scope) injected into the demo page at /
     rate_limit_per_minute: int = 60
