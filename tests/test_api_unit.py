@@ -82,7 +82,7 @@ def test_search_reports_each_arm(api):
     assert lexical and all(set(h["arms"]) == {"bm25"} for h in lexical)
     r = api.get("/v1/search", params={"q": "bostøtte", "mode": "llm"})
     assert r.status_code == 422
-    assert r.json()["detail"] == "Ugyldig forespørsel: «mode» må være en av hybrid, bm25, dense, references."
+    assert r.json()["detail"] == "Ugyldig forespørsel: «mode» må være en av hybrid, bm25, dense, legal, references."
 
 
 def test_auth_scope_and_origin(api):

@@ -122,9 +122,9 @@ def test_a_toy_arm_changes_the_ranking_without_touching_retrieval(unit_runtime):
     assert before.hits[0].chunk.doc_id != "notater.txt"
     assert after.hits[0].chunk.doc_id == "notater.txt" and after.hits[0].arm_rank("document") == 1
     assert after.hits[1].chunk == before.hits[0].chunk  # the other arms still rank the rest
-    assert "document" in after.timings_ms and with_toy.modes == ["hybrid", "bm25", "dense", "references", "document"]
+    assert "document" in after.timings_ms and with_toy.modes == ["hybrid", "bm25", "dense", "legal", "references", "document"]
 
 
 def test_an_unknown_mode_names_the_arms(unit_runtime):
-    with pytest.raises(ValueError, match="hybrid, bm25, dense, references"):
+    with pytest.raises(ValueError, match="hybrid, bm25, dense, legal, references"):
         unit_runtime.retriever.search("husleie", mode="lexical")

@@ -28,8 +28,10 @@ from boligassistent.indexing.generation import IndexError_, IndexTarget
 from boligassistent.retrieval.arms.base import Arm
 from boligassistent.retrieval.arms.bm25 import BM25Arm
 from boligassistent.retrieval.arms.dense import DenseArm
+from boligassistent.retrieval.arms.legal import LegalArm
 from boligassistent.retrieval.arms.references import ReferencesArm
 from boligassistent.retrieval.fusion import FusionConfig
+from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.retriever import HybridRetriever
 from boligassistent.retrieval.store import IndexStore
 from boligassistent.retrieval.stores.embedded import (
@@ -52,7 +54,7 @@ def fusion_config(settings: Settings) -> FusionConfig:
     return FusionConfig(rrf_k=settings.rrf_k, candidates=settings.candidates_per_arm, max_per_doc=settings.max_chunks_per_doc,
                         reference_from_top=settings.reference_from_top,
                         weights={"bm25": settings.weight_bm25, "dense": settings.weight_dense,
-                                 "references": settings.weight_references})
+                                 "references": settings.weight_references, "legal": settings.weight_legal})
 
 
 def bm25_config(settings: Settings) -> BM25Config:
@@ -65,11 +67,14 @@ def faiss_config(settings: Settings) -> FaissConfig:
                        hnsw_ef_search=settings.faiss_hnsw_ef_search)
 
 
-def retrieval_arms(index: IndexStore, embedder: Embedder, fusion: FusionConfig) -> list[Arm]:
-    """The retrieval arms, in the order they run (an arm sees the fused results of those before it)."""
+def retrieval_arms(index: IndexStore, embedder: Embedder, fusion: FusionConfig,
+                   catalog: LawCatalog | None = None) -> list[Arm]:
+    """The retrieval arms, in the order they run (an arm sees the fused results of those before it); `catalog`:
+    the index's law catalog, built here if not given."""
     return [
         BM25Arm(index),
         DenseArm(index, embedder),
+        LegalArm(index, catalog or LawCatalog.from_documents(index.documents())),
         ReferencesArm(from_top=fusion.reference_from_top),
     ]
 
@@ -163,6 +168,7 @@ class Runtime:
     embedder: Embedder
     index: IndexStore
     retriever: HybridRetriever
+    catalog: LawCatalog  # the index's acts and regulations by name (legal arm, scope rule)
 
 
 def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
@@ -170,8 +176,9 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtim
     embedder = embedder or get_embedder(settings)
     index = open_index(settings, expected_model_id=embedder.model_id)
     fusion = fusion_config(settings)
-    return Runtime(settings=settings, embedder=embedder, index=index,
-                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion), fusion))
+    catalog = LawCatalog.from_documents(index.documents())
+    return Runtime(settings=settings, embedder=embedder, index=index, catalog=catalog,
+                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog), fusion))
 
 
 def llm_config(settings: Settings) -> LLMConfig | None:
@@ -184,7 +191,7 @@ def llm_config(settings: Settings) -> LLMConfig | None:
 
 def abstention_config(settings: Settings) -> AbstentionConfig:
     return AbstentionConfig(min_dense=settings.abstain_min_dense, min_coverage=settings.abstain_min_coverage,
-                            confident_dense=settings.abstain_confident_dense)
+                            confident_dense=settings.abstain_confident_dense, scope_check=settings.abstain_scope_check)
 
 
 def answer_config(settings: Settings) -> AnswerConfig:
@@ -197,8 +204,9 @@ def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assis
     llm = llm_config(settings)
     backends: list[AnswerBackend] = [LLMBackend(llm)] if llm else []
     backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences)))
-    return Assistant(runtime.retriever, runtime.index, RulePolicy.from_config(abstention_config(settings)), backends,
-                     FollowUpCondenser(llm), store=state, config=answer_config(settings))
+    policy = RulePolicy.from_config(abstention_config(settings), runtime.catalog)
+    return Assistant(runtime.retriever, runtime.index, policy, backends, FollowUpCondenser(llm), store=state,
+                     config=answer_config(settings))
 
 
 def eval_subject(runtime: Runtime) -> EvalSubject:

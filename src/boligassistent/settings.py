@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     candidates_per_arm: int = 50
     max_chunks_per_doc: int = 0
     weight_references: float = 1.0
+    weight_legal: float = 5.0  # a law + § named in the question; 5 puts that § at rank 1 (see retrieval/fusion.py)
     reference_from_top: int = 5  # the cited-§ arm reads citations in this many fused hits of the earlier arms
     top_k: int = 8
 
@@ -90,6 +91,7 @@ class Settings(BaseSettings):
     abstain_min_dense: float = 0.835  # below: out of domain
     abstain_min_coverage: float = 0.35  # below, unless dense similarity is high: not answered by the sources
     abstain_confident_dense: float = 0.87
+    abstain_scope_check: bool = True  # decline questions naming an act or regulation the corpus does not hold
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None

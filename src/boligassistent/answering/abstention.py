@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from boligassistent.answering.evidence import Evidence
+from boligassistent.retrieval.law_catalog import LawCatalog
 
 LIVE_DATA_PATTERN = r"\b(i dag|per i dag|for tiden|akkurat nå|dagens|i øyeblikket|no for tida)\b"
 
@@ -22,12 +23,14 @@ class AbstentionConfig:
     min_coverage: float = 0.35  # idf-weighted term coverage below this (unless confident_dense): not in the sources
     confident_dense: float = 0.87  # dense similarity at or above this overrides low coverage
     live_data_pattern: str = LIVE_DATA_PATTERN  # questions asking for today's figures (case-insensitive regex)
+    scope_check: bool = True  # decline questions naming an act or regulation the corpus does not hold
 
 
 @dataclass(frozen=True)
 class Decision:
     abstain: bool
-    reason: str | None = None  # "live-data", "out-of-domain", "missing-entity", "low-coverage", …
+    reason: str | None = None  # "out-of-scope", "live-data", "out-of-domain", "missing-entity", "low-coverage", …
+    missing: tuple[str, ...] = ()  # what the question names that the sources lack (e.g. laws, for "out-of-scope")
 
 
 ANSWER = Decision(abstain=False)
@@ -41,6 +44,23 @@ class Rule(Protocol):
     reason: str
 
     def fires(self, question: str, evidence: Evidence) -> bool: ...
+
+
+class OutOfScope:
+    """Names an act or regulation (by its form: '-loven', '-lova', '-forskriften', …) that the corpus does not
+    hold. Only for a corpus that holds acts or regulations at all: its law catalog is then its legal scope (a
+    corpus of news articles says nothing about which laws it covers)."""
+
+    reason = "out-of-scope"
+
+    def __init__(self, catalog: LawCatalog) -> None:
+        self.catalog = catalog
+
+    def missing(self, question: str) -> tuple[str, ...]:
+        return tuple(self.catalog.unknown_names(question)) if self.catalog.names else ()
+
+    def fires(self, question: str, evidence: Evidence) -> bool:
+        return bool(self.missing(question))
 
 
 class LiveData:
@@ -97,12 +117,15 @@ class RulePolicy:
         self.rules = rules
 
     @classmethod
-    def from_config(cls, config: AbstentionConfig) -> RulePolicy:
-        return cls([LiveData(config.live_data_pattern), OutOfDomain(config.min_dense), MissingEntity(),
-                    LowCoverage(config.min_coverage, config.confident_dense)])
+    def from_config(cls, config: AbstentionConfig, catalog: LawCatalog | None = None) -> RulePolicy:
+        """The shipped rules; the scope rule needs the index's law catalog."""
+        scope: list[Rule] = [OutOfScope(catalog)] if config.scope_check and catalog is not None else []
+        return cls(scope + [LiveData(config.live_data_pattern), OutOfDomain(config.min_dense), MissingEntity(),
+                            LowCoverage(config.min_coverage, config.confident_dense)])
 
     def decide(self, question: str, evidence: Evidence) -> Decision:
         for rule in self.rules:
             if rule.fires(question, evidence):
-                return Decision(abstain=True, reason=rule.reason)
+                missing = rule.missing(question) if isinstance(rule, OutOfScope) else ()
+                return Decision(abstain=True, reason=rule.reason, missing=missing)
         return ANSWER

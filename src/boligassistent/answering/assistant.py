@@ -92,7 +92,7 @@ class Assistant:
     def _answer(self, answer_id: str, question: str, resolved: str, result: SearchResult, hits: list[ScoredChunk],
                 evidence: Evidence, decision: Decision, history: list[str]) -> Answer:
         if decision.abstain:
-            text, closest = refusal(decision.reason, result.hits, self.config.closest_sources)
+            text, closest = refusal(decision.reason, result.hits, self.config.closest_sources, decision.missing)
             return Answer(answer_id, question, text, [], True, evidence.confidence, resolved, reason=decision.reason,
                           closest_sources=closest)
         for backend in self.backends:

@@ -12,6 +12,7 @@ OUT_OF_DOMAIN_TEXT = ("Jeg kan bare svare på spørsmål om boligsosialt arbeid 
 LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporter, og jeg har ikke dagsaktuelle tall "
                   "som renter, satser eller saksbehandlingstider. Sjekk oppdatert informasjon hos Husbanken, NAV eller "
                   "den aktuelle etaten.")
+OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke svare på dette."
 CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
 _TEXTS = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}
 
@@ -31,10 +32,19 @@ def closest_sources(hits: list[ScoredChunk], n: int) -> list[dict]:
     return out
 
 
-def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int) -> tuple[str, list[dict]]:
-    """(text, closest sources) of an abstention for `reason`."""
+def _names(names: tuple[str, ...]) -> str:
+    """'a', 'a eller b', 'a, b eller c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
+
+
+def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int,
+            missing: tuple[str, ...] = ()) -> tuple[str, list[dict]]:
+    """(text, closest sources) of an abstention for `reason`; `missing` names what the sources lack."""
     closest = [] if reason == "out-of-domain" else closest_sources(hits, closest_n)
-    text = _TEXTS.get(reason or "", ABSTAIN_TEXT)
+    if reason == "out-of-scope" and missing:
+        text = OUT_OF_SCOPE_TEXT.format(names=_names(missing))
+    else:
+        text = _TEXTS.get(reason or "", ABSTAIN_TEXT)
     if closest:
         text += CLOSEST_HINT + " " + "; ".join(f"{c['citation']} ({c['title']})" if is_legal(c["kind"])
                                                else f"{c['title']}" for c in closest) + "."

@@ -37,6 +37,12 @@ class Candidate:
     score: float  # the arm's own score: BM25, cosine similarity, …
 
 
+def in_citation_order(chunks: list[Chunk], section_ids: list[str]) -> list[Chunk]:
+    """The chunks of the sections `section_ids`, in the order they were cited, each section's in document order."""
+    order = {section: i for i, section in enumerate(section_ids)}
+    return sorted((c for c in chunks if c.section_id in order), key=lambda c: (order[c.section_id], c.ordinal))
+
+
 class IndexStore(Protocol):
     manifest: dict
 
@@ -70,6 +76,11 @@ class IndexStore(Protocol):
         """One document's metadata including its sections."""
 
     def chunk(self, chunk_id: str) -> Chunk | None: ...
+
+    def legal_sections(self, doc_id: str, section_ids: list[str] | None, chapter: str | None, n: int) -> list[Candidate]:
+        """Up to n chunks of the act or regulation `doc_id` by citation: the sections `section_ids` (e.g. "§13b",
+        in that order), else the sections of chapter `chapter` (an arabic number; `text.legal_refs.in_chapter`),
+        each section's chunks in document order; score 1.0. Looked up by section id and heading, not by text."""
 
     def neighbours(self, chunk: Chunk) -> list[Chunk]:
         """The chunks right before and after `chunk` within the same section."""

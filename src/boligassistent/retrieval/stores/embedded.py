@@ -38,7 +38,8 @@ from boligassistent.indexing.generation import (
     IndexMismatch,
     IndexNotFound,
 )
-from boligassistent.retrieval.store import Candidate, SearchFilters
+from boligassistent.retrieval.store import Candidate, SearchFilters, in_citation_order
+from boligassistent.text.legal_refs import in_chapter
 
 __all__ = ["EmbeddedTarget", "FaissConfig", "HybridIndex", "IndexError_", "IndexMismatch", "IndexNotFound", "load_index",
            "current_generation"]
@@ -142,6 +143,16 @@ class HybridIndex:
     def chunk(self, chunk_id: str) -> Chunk | None:
         pos = self._by_id.get(chunk_id)
         return self.chunks[pos] if pos is not None else None
+
+    def legal_sections(self, doc_id: str, section_ids: list[str] | None, chapter: str | None, n: int) -> list[Candidate]:
+        chunks = [c for c in self.chunks if c.doc_id == doc_id and c.is_legal]
+        if section_ids:
+            found = in_citation_order(chunks, section_ids)
+        elif chapter is not None:
+            found = [c for c in chunks if in_chapter(c.heading_path, chapter)]
+        else:
+            found = []
+        return [Candidate(c, 1.0) for c in found[:n]]
 
     def neighbours(self, chunk: Chunk) -> list[Chunk]:
         pos = self._by_id.get(chunk.chunk_id)

@@ -16,7 +16,7 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from boligassistent.domain.documents import Chunk
+from boligassistent.domain.documents import LEGAL_KINDS, Chunk
 from boligassistent.indexing.bm25 import BM25Config, raw_idf
 from boligassistent.indexing.generation import (
     INDEX_FORMAT,
@@ -24,9 +24,10 @@ from boligassistent.indexing.generation import (
     IndexMismatch,
     IndexNotFound,
 )
-from boligassistent.retrieval.store import Candidate, SearchFilters
+from boligassistent.retrieval.store import Candidate, SearchFilters, in_citation_order
 from boligassistent.retrieval.stores.postgres.connection import PostgresPool, one_row
 from boligassistent.retrieval.stores.postgres.schema import is_current
+from boligassistent.text.legal_refs import chapter_heading_pattern
 
 CHUNK_COLUMNS = ("chunk_id", "doc_id", "section_id", "ordinal", "kind", "label", "title", "header", "body", "heading_path",
                  "page_from", "page_to", "ledd_from", "ledd_to", "url")
@@ -221,6 +222,21 @@ r AS (
     def chunk(self, chunk_id: str) -> Chunk | None:
         found = self._chunks_where(sql.SQL("c.chunk_id = %(id)s"), {"id": chunk_id})
         return found[0] if found else None
+
+    def legal_sections(self, doc_id: str, section_ids: list[str] | None, chapter: str | None, n: int) -> list[Candidate]:
+        params: dict = {"doc": doc_id, "kinds": sorted(LEGAL_KINDS)}
+        if section_ids:
+            params["sections"] = list(section_ids)
+            which = sql.SQL("c.section_id = ANY(%(sections)s)")
+        elif chapter is not None:
+            params["chapter"] = chapter_heading_pattern(chapter)
+            which = sql.SQL("EXISTS (SELECT 1 FROM unnest(c.heading_path) AS h(heading) WHERE h.heading ~* %(chapter)s)")
+        else:
+            return []
+        found = self._chunks_where(sql.SQL("c.doc_id = %(doc)s AND c.kind = ANY(%(kinds)s) AND ") + which, params)
+        if section_ids:
+            found = in_citation_order(found, section_ids)
+        return [Candidate(c, 1.0) for c in found[:n]]
 
     def neighbours(self, chunk: Chunk) -> list[Chunk]:
         return self._chunks_where(sql.SQL("c.doc_id = %(doc)s AND c.section_id = %(section)s AND c.ordinal IN (%(a)s, %(b)s)"),

@@ -1,0 +1,107 @@
+"""The acts and regulations of one loaded index, by every name a question may use for them.
+
+Built once per index from `IndexStore.documents()` metadata: the short title, the name in the title's
+parentheses or brackets ("(forvaltningsloven)", "[Nav-loven]"), the full title ("Lov om Husbanken", "Forskrift
+om bustøtte"), the Lovdata short title (`korttittel` / `titleShort`, "Sosialtjenesteloven – sotjl") and its
+abbreviation, each in its bokmål/nynorsk -loven/-lova/-lov spellings (`text.legal_refs.name_variants`).
+Abbreviations ("sotjl", "fvl") only count next to a § or chapter, since a short token alone is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from boligassistent.domain.documents import is_legal
+from boligassistent.text.legal_refs import Citation, citation_near, law_names, name_variants
+
+_IN_BRACKETS = re.compile(r"[(\[]([^()\[\]]+)[)\]]")
+_SHORT_TITLE_KEYS = ("korttittel", "titleShort")
+_NAME_ENDINGS = ("lov", "loven", "lova")
+
+
+@dataclass(frozen=True)
+class LawReference:
+    """A law or regulation of the corpus named in a question, with what it cites in it."""
+
+    doc_id: str
+    name: str  # as found in the question (lowercase)
+    citation: Citation
+
+
+def _names_and_abbreviations(document: dict) -> tuple[set[str], set[str]]:
+    names: set[str] = set()
+    abbreviations: set[str] = set()
+    title = str(document.get("title") or "")
+    for raw in [document.get("short_title"), title, _IN_BRACKETS.sub("", title),
+                *_IN_BRACKETS.findall(title)]:
+        if raw and raw.strip():
+            names.add(raw.strip())
+    meta = document.get("meta") or {}
+    for key in _SHORT_TITLE_KEYS:
+        if value := meta.get(key):
+            name, _, abbreviation = str(value).partition(" – ")
+            names.add(name.strip())
+            abbreviation = abbreviation.strip().rstrip(".")
+            if abbreviation:
+                (names if abbreviation.lower().endswith(_NAME_ENDINGS) else abbreviations).add(abbreviation)
+    return ({v for n in names for v in name_variants(n)}, {a.lower() for a in abbreviations})
+
+
+def _alternation(forms: set[str]) -> str:
+    return "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in sorted(forms, key=len, reverse=True))
+
+
+class LawCatalog:
+    def __init__(self, names: dict[str, str], abbreviations: dict[str, str]) -> None:
+        self.names = names  # lowercase name form → doc_id
+        self.abbreviations = abbreviations  # lowercase abbreviation → doc_id
+        self._name_re = re.compile(rf"(?<![\wæøå-])({_alternation(set(names))})s?(?![\wæøå])", re.I) if names else None
+        self._abbreviation_re = (re.compile(rf"(?<![\wæøå-])({_alternation(set(abbreviations))})\.?(?![\wæøå])", re.I)
+                                 if abbreviations else None)
+
+    @classmethod
+    def from_documents(cls, documents: list[dict]) -> LawCatalog:
+        names: dict[str, str] = {}
+        abbreviations: dict[str, str] = {}
+        for document in documents:
+            if not is_legal(str(document.get("kind"))):
+                continue
+            doc_names, doc_abbreviations = _names_and_abbreviations(document)
+            for name in doc_names:
+                names.setdefault(name.lower(), document["doc_id"])
+            for abbreviation in doc_abbreviations:
+                abbreviations.setdefault(abbreviation, document["doc_id"])
+        return cls(names, abbreviations)
+
+    def references(self, text: str) -> list[LawReference]:
+        """The corpus's acts and regulations named in `text`, in order of mention, each with its citation
+        (longest name first where names overlap, e.g. 'forskrift om bustøtte' before 'bustøtte…')."""
+        found: list[tuple[int, int, LawReference]] = []
+        taken: list[tuple[int, int]] = []
+        for pattern, table, needs_citation in ((self._name_re, self.names, False),
+                                               (self._abbreviation_re, self.abbreviations, True)):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(text):
+                start, end = match.span()
+                if any(start < b and a < end for a, b in taken):
+                    continue
+                name = " ".join(match.group(1).lower().split())
+                citation = citation_near(text, start, end)
+                if needs_citation and citation.empty:
+                    continue
+                taken.append((start, end))
+                found.append((start, end, LawReference(table[name], name, citation)))
+        return [reference for _, _, reference in sorted(found, key=lambda f: f[0])]
+
+    def unknown_names(self, text: str) -> list[str]:
+        """Names of acts or regulations in `text` (by their form: '-loven', '-lova', '-forskriften', …) that are
+        not in the corpus, in order of mention."""
+        known = [(m.start(), m.end()) for m in self._name_re.finditer(text)] if self._name_re else []
+        out: list[str] = []
+        for span in law_names(text):
+            inside_known = any(a <= span.start and span.end <= b for a, b in known)
+            if not inside_known and span.name not in self.names and span.name not in out:
+                out.append(span.name)
+        return out

@@ -1,0 +1,188 @@
+"""Unit tier: law references in questions (parser, catalog), the legal arm ("named law + § is rank 1") and the
+scope rule (a named law the corpus does not hold is declined, with its name)."""
+
+from __future__ import annotations
+
+import pytest
+
+from boligassistent.answering.abstention import AbstentionConfig, RulePolicy
+from boligassistent.answering.assistant import Assistant
+from boligassistent.answering.backends.extractive import ExtractiveBackend
+from boligassistent.answering.followup import FollowUpCondenser
+from boligassistent.retrieval.arms.base import ArmQuery
+from boligassistent.retrieval.arms.legal import LegalArm
+from boligassistent.retrieval.law_catalog import LawCatalog
+from boligassistent.retrieval.store import SearchFilters
+from boligassistent.text.legal_refs import Citation, citation_near, in_chapter, law_names, section_id
+
+pytestmark = pytest.mark.unit
+
+TESTLOVA = "lover/testlova.md"
+TESTLEIELOVEN = "lovdata-xml/testleieloven.xml"
+DOCUMENTS = [
+    {"doc_id": TESTLOVA, "kind": "lov", "title": "Lov om bustøtte til testing (testlova)", "short_title": "testlova",
+     "meta": {"korttittel": "Testlova"}},
+    {"doc_id": TESTLEIELOVEN, "kind": "lov", "title": "Lov om leie av testbolig (testleieloven)",
+     "short_title": "testleieloven", "meta": {"titleShort": "Testleieloven – tll"}},
+    {"doc_id": "forskrifter/testforskrift.md", "kind": "forskrift", "title": "Forskrift om testtilskudd",
+     "short_title": "Forskrift om testtilskudd", "meta": {"korttittel": "Forskrift om testtilskudd – ftt"}},
+    {"doc_id": "veiledning/x.html", "kind": "veiledning", "title": "Veileder om testloven (testloven)", "meta": {}},
+]
+CATALOG = LawCatalog.from_documents(DOCUMENTS)
+
+
+def _cited(question: str) -> list[tuple[str, Citation]]:
+    return [(r.doc_id, r.citation) for r in CATALOG.references(question)]
+
+
+def _citation_after(text: str) -> Citation:
+    return citation_near(text, 0, 0)
+
+
+@pytest.mark.parametrize(("text", "sections", "chapter"), [
+    (" § 4", ("§4",), None),
+    (" §4", ("§4",), None),
+    (" § 13 b om taushetsplikt", ("§13b",), None),
+    (" §13b", ("§13b",), None),
+    (" §§ 7-3 og 7-4", ("§7-3", "§7-4"), None),
+    (" § 7-3 og § 7-4", ("§7-3", "§7-4"), None),
+    (" § 9–6", ("§9-6",), None),
+    (" paragraf 4 i loven", ("§4",), None),
+    (" kapittel 9", (), "9"),
+    (" kap. 9", (), "9"),
+    (" kapittel IX", (), "9"),
+    (" kapittel 9 § 9-6", ("§9-6",), "9"),
+    (" § 4 i forskriften", ("§4",), None),  # "i" is not a letter suffix
+    (" om bustøtte", (), None),
+])
+def test_citation_after_a_name(text, sections, chapter):
+    assert _citation_after(text) == Citation(sections=sections, chapter=chapter)
+
+
+def test_citation_before_a_name():
+    text = "Hva står i §§ 7-3 og 7-4 i husleieloven?"
+    start = text.index("husleieloven")
+    assert citation_near(text, start, start + len("husleieloven")).sections == ("§7-3", "§7-4")
+
+
+def test_section_ids_and_chapters_match_the_loaders():
+    assert section_id("13 b") == "§13b" and section_id("7–3") == "§7-3"
+    assert in_chapter(["Kapittel III. Almindelige regler", "§ 13 b. (…)"], "3")
+    assert in_chapter(["Kapittel 1 Alminnelige bestemmelser", "§ 1"], "1")
+    assert not in_chapter(["Kapittel 10. Noe annet", "§ 10-1"], "1")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Hva sier testlova § 2?", [(TESTLOVA, Citation(sections=("§2",)))]),  # short title
+    ("hva sier Testlova §2", [(TESTLOVA, Citation(sections=("§2",)))]),
+    ("Gjelder testloven § 3 ved soning?", [(TESTLOVA, Citation(sections=("§3",)))]),  # bokmål form of a nynorsk name
+    ("Hva sier testleielova § 9-9?", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # nynorsk form
+    ("testlovas § 1", [(TESTLOVA, Citation(sections=("§1",)))]),  # genitive
+    ("Etter testleielovens § 9-3 a kan utleier si opp", [(TESTLEIELOVEN, Citation(sections=("§9-3a",)))]),
+    ("tll. § 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # abbreviation with a dot
+    ("tll § 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # … and without
+    ("TLL § 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),
+    ("Lov om leie av testbolig § 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # full title
+    ("forskrift om testtilskudd § 5", [("forskrifter/testforskrift.md", Citation(sections=("§5",)))]),
+    ("Hva står i forskriften om testtilskudd?", [("forskrifter/testforskrift.md", Citation())]),
+    ("testleieloven kapittel 9", [(TESTLEIELOVEN, Citation(chapter="9"))]),
+    ("paragraf 2 i testlova", [(TESTLOVA, Citation(sections=("§2",)))]),
+    ("Hva sier testlova om studentar?", [(TESTLOVA, Citation())]),  # named without a §: boost
+    ("tll om heving", []),  # an abbreviation alone is too ambiguous
+    ("Hva sier loven om studenter?", []),
+])
+def test_catalog_finds_named_laws(question, expected):
+    assert _cited(question) == expected
+
+
+def test_catalog_name_forms_come_from_the_metadata():
+    assert {"testlova", "testloven", "testlov", "testleieloven", "testleielova", "lov om leie av testbolig",
+            "forskrift om testtilskudd", "forskriften om testtilskudd"} <= set(CATALOG.names)
+    assert CATALOG.abbreviations == {"tll": TESTLEIELOVEN, "ftt": "forskrifter/testforskrift.md"}
+    assert "testloven" in CATALOG.names and CATALOG.names["testloven"] == TESTLOVA  # guidance titles are no laws
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Hva sier plan- og bygningsloven § 12-1?", ["plan- og bygningsloven"]),
+    ("skatteloven og arbeidsmiljølova", ["skatteloven", "arbeidsmiljølova"]),
+    ("Etter Grunnlovens § 100", ["grunnloven"]),
+    ("tilskuddsforskriften", ["tilskuddsforskriften"]),
+    ("Har kommunen hjemmel i loven eller i en forskrift?", []),
+    ("lov og forskrift", []),
+    ("endringsloven trådte i kraft", []),
+])
+def test_law_names_by_form(text, names):
+    assert [span.name for span in law_names(text)] == names
+
+
+def test_unknown_names_are_the_laws_not_in_the_corpus():
+    assert CATALOG.unknown_names("Gjelder plan- og bygningsloven eller testlova her?") == ["plan- og bygningsloven"]
+    assert CATALOG.unknown_names("testleielovens § 9-9") == []
+
+
+# --- the arm, through the hybrid retriever ------------------------------------------------------------------------
+
+def _law_doc(runtime, name: str) -> str:
+    return next(d["doc_id"] for d in runtime.index.documents() if d.get("short_title") == name)
+
+
+@pytest.mark.parametrize(("question", "short_title", "section"), [
+    ("Hva sier testlova § 3?", "testlova", "§3"),
+    ("hva står i testloven §1", "testlova", "§1"),
+    ("tll. § 9-3 a", "testleieloven", "§9-3a"),
+    ("Når kan utleier heve etter testleielova § 9-9?", "testleieloven", "§9-9"),
+])
+def test_named_law_and_section_is_rank_1(unit_runtime, question, short_title, section):
+    hit = unit_runtime.retriever.search(question, k=5).hits[0]
+    assert (hit.chunk.doc_id, hit.chunk.section_id) == (_law_doc(unit_runtime, short_title), section)
+    assert "legal" in hit.arms
+
+
+def test_named_chapter_returns_its_sections(unit_runtime):
+    doc = _law_doc(unit_runtime, "testlova")
+    arm = LegalArm(unit_runtime.index, unit_runtime.catalog)
+    found = arm.search(ArmQuery(text="testlova kapittel 2", terms=[], filters=SearchFilters(), n=10))
+    assert {(c.chunk.doc_id, c.chunk.section_id) for c in found} == {(doc, "§3")}
+
+
+def test_named_law_without_section_boosts_what_the_other_arms_found(unit_runtime):
+    doc = _law_doc(unit_runtime, "testlova")
+    result = unit_runtime.retriever.search("Hva sier testlova om studentar og bustøtte?", k=5)
+    assert result.hits[0].chunk.doc_id == doc
+    legal = [h for h in result.hits if "legal" in h.arms]
+    assert legal and all(h.chunk.doc_id == doc and len(h.arms) > 1 for h in legal)  # never new text
+
+
+def test_legal_sections_by_citation_on_the_embedded_store(unit_runtime):
+    doc = _law_doc(unit_runtime, "testleieloven")
+    found = unit_runtime.index.legal_sections(doc, ["§9-3a", "§9-9"], None, 10)
+    assert [c.chunk.section_id for c in found][0] == "§9-3a" and {c.chunk.section_id for c in found} == {"§9-3a", "§9-9"}
+    assert unit_runtime.index.legal_sections(doc, ["§99"], None, 10) == []
+
+
+# --- scope ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("law", ["plan- og bygningsloven", "skatteloven", "arbeidsmiljølova"])
+def test_a_law_outside_the_corpus_is_declined_by_name(unit_runtime, law):
+    assistant = Assistant(unit_runtime.retriever, unit_runtime.index,
+                          RulePolicy.from_config(AbstentionConfig(), unit_runtime.catalog), [ExtractiveBackend()],
+                          FollowUpCondenser())
+    answer = assistant.answer(f"hva sier {law} om bustøtte for studentar?")
+    assert answer.abstained and answer.reason == "out-of-scope"
+    assert answer.text.startswith(f"Jeg har ikke {law} blant kildene mine")
+    assert answer.closest_sources  # followed by the closest sources in scope
+
+
+@pytest.mark.parametrize("question", ["hva sier testlova § 2 om studentar?", "kan studentar få bustøtte etter loven?",
+                                      "Har kommunen hjemmel i lov eller forskrift?"])
+def test_laws_in_the_corpus_and_generic_words_are_in_scope(unit_runtime, question):
+    decision = RulePolicy.from_config(AbstentionConfig(), unit_runtime.catalog).rules[0]
+    assert decision.reason == "out-of-scope" and not decision.fires(question, None)  # type: ignore[arg-type]
+
+
+def test_scope_rule_is_off_without_laws_in_the_corpus_or_when_configured():
+    empty = LawCatalog.from_documents([{"doc_id": "a.md", "kind": "rapport", "title": "Nyheter", "meta": {}}])
+    assert [r.reason for r in RulePolicy.from_config(AbstentionConfig(), empty).rules][0] == "out-of-scope"
+    assert not RulePolicy.from_config(AbstentionConfig(), empty).rules[0].fires("straffelovens paragraf 264", None)  # type: ignore[arg-type]
+    assert "out-of-scope" not in [r.reason for r in RulePolicy.from_config(AbstentionConfig(scope_check=False),
+                                                                          CATALOG).rules]
