@@ -56,31 +56,31 @@ class Loader(Protocol):
     def load(self, source: SourceText) -> Document: ...
 
 
-class PdfReportLoader:
-    suffixes = frozenset({".pdf"})
+class _BySuffix:
+    """A loader that takes every file with one of its suffixes."""
+
+    suffixes: frozenset[str] = frozenset()
 
     def accepts(self, source: SourceText) -> bool:
         return source.suffix in self.suffixes
+
+
+class PdfReportLoader(_BySuffix):
+    suffixes = frozenset({".pdf"})
 
     def load(self, source: SourceText) -> Document:
         return parse_pdf(source.path, source.doc_id)
 
 
-class HtmlGuidanceLoader:
+class HtmlGuidanceLoader(_BySuffix):
     suffixes = frozenset({".html", ".htm"})
-
-    def accepts(self, source: SourceText) -> bool:
-        return source.suffix in self.suffixes
 
     def load(self, source: SourceText) -> Document:
         return parse_html_guidance(source.text, source.doc_id)
 
 
-class LovdataXmlLoader:
+class LovdataXmlLoader(_BySuffix):
     suffixes = frozenset({".xml"})
-
-    def accepts(self, source: SourceText) -> bool:
-        return source.suffix in self.suffixes
 
     def load(self, source: SourceText) -> Document:
         return parse_lovdata_xml(source.text, source.doc_id)
@@ -99,13 +99,10 @@ class LovdataMarkdownLoader:
         return parse_lovdata_markdown(source.text, source.doc_id)
 
 
-class PlainTextLoader:
+class PlainTextLoader(_BySuffix):
     """Fallback for text and other Markdown: paragraphs under headings; the kind follows the top folder."""
 
     suffixes = frozenset({".txt", ".md", ".markdown"})
-
-    def accepts(self, source: SourceText) -> bool:
-        return source.suffix in self.suffixes
 
     def load(self, source: SourceText) -> Document:
         folder = source.doc_id.split("/", 1)[0]
