@@ -159,6 +159,25 @@ def test_40000_character_input_is_windowed_without_error(emb: OnnxE5Embedder) ->
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
 
 
+def test_an_over_long_query_is_truncated_to_one_window(emb: OnnxE5Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 40,000-character question costs one model window, not one per 510 tokens (issue 15: it used to hold the
+    embedding lock for seconds); passages are still windowed in full."""
+    huge = (" ".join(NORWEGIAN) * 20)[:40_000]
+    runs: list[int] = []
+    real_run = emb._session.run
+
+    def counting_run(names, feeds):
+        runs.append(feeds["input_ids"].shape[0])
+        return real_run(names, feeds)
+
+    monkeypatch.setattr(emb._session, "run", counting_run)
+    vector = emb.embed_query(huge)
+    assert sum(runs) == 1 and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-4
+    runs.clear()
+    emb.embed_passages([huge])
+    assert sum(runs) > 10
+
+
 def test_build_is_idempotent_and_ignores_leftover_temp_folder(cache_dir: Path, built: Path) -> None:
     # a crashed build leaves a half-written temp sibling behind (same naming scheme as build_onnx_model's mkdtemp)
     leftover = cache_dir / f".{built.name}.tmp-crashed"

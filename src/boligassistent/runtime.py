@@ -195,7 +195,8 @@ def abstention_config(settings: Settings) -> AbstentionConfig:
 
 
 def answer_config(settings: Settings) -> AnswerConfig:
-    return AnswerConfig(top_k=settings.top_k, answer_passages=settings.answer_passages)
+    return AnswerConfig(top_k=settings.top_k, answer_passages=settings.answer_passages,
+                        max_question_chars=settings.max_question_chars)
 
 
 def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assistant:
@@ -205,7 +206,8 @@ def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assis
     backends: list[AnswerBackend] = [LLMBackend(llm)] if llm else []
     backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences)))
     policy = RulePolicy.from_config(abstention_config(settings), runtime.catalog)
-    return Assistant(runtime.retriever, runtime.index, policy, backends, FollowUpCondenser(llm), store=state,
+    condenser = FollowUpCondenser(llm, max_chars=2 * settings.max_question_chars)  # topic + follow-up, bounded
+    return Assistant(runtime.retriever, runtime.index, policy, backends, condenser, store=state,
                      config=answer_config(settings))
 
 

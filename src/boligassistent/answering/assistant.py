@@ -6,6 +6,7 @@ Used by the API, the Slack/Teams bots, the CLI and the evaluation harness; `runt
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,9 +20,11 @@ from boligassistent.answering.evidence import Evidence, EvidenceConfig, TermStat
 from boligassistent.answering.followup import Condenser
 from boligassistent.answering.journal import AnswerJournal
 from boligassistent.answering.models import Answer, AnswerEvent
-from boligassistent.answering.refusals import refusal
+from boligassistent.answering.refusals import input_refusal, refusal
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
+
+log = logging.getLogger(__name__)
 
 
 class Retriever(Protocol):
@@ -33,7 +36,8 @@ class AnswerConfig:
     top_k: int = 8  # passages retrieved per question (evidence, closest sources), unless a request asks otherwise
     answer_passages: int = 6  # the first of those given to the answer backends
     closest_sources: int = 3  # documents suggested with an abstention
-    history_turns: int = 3  # previous queries of a conversation used to resolve a follow-up
+    history_turns: int = 3  # previous messages of a conversation used to resolve a follow-up
+    max_question_chars: int = 1000  # longer questions are refused here, for every channel, before any work
     evidence: EvidenceConfig = EvidenceConfig()
 
 
@@ -65,6 +69,10 @@ class Assistant:
         consumer holds the stream."""
         t0 = time.perf_counter()
         question = question.strip()
+        rejected = self._reject(question)
+        if rejected is not None:
+            yield from self._refuse_input(rejected, conversation_id)
+            return
         history = self.journal.history(conversation_id, channel)
         resolved = self.condenser.resolve(question, history)
         t1 = time.perf_counter()
@@ -87,6 +95,24 @@ class Assistant:
         self.journal.record(answer)
         for text, citations in answer.sentences if not answer.abstained else [(answer.text, [])]:
             yield AnswerEvent("sentence", {"text": text, "citations": citations})
+        yield AnswerEvent("done", {"answer_id": answer.answer_id}, answer=answer)
+
+    def _reject(self, question: str) -> Answer | None:
+        """An answer refusing unusable input (empty, or longer than the limit): no retrieval, no embedding."""
+        if question and len(question) <= self.config.max_question_chars:
+            return None
+        reason = "question-too-long" if question else "empty-question"  # refusals.INPUT_REFUSALS
+        shown = question[: self.config.max_question_chars]
+        return Answer(uuid.uuid4().hex, shown, input_refusal(reason, self.config.max_question_chars), [], True, 0.0, "",
+                      reason=reason)
+
+    def _refuse_input(self, answer: Answer, conversation_id: str | None) -> Iterator[AnswerEvent]:
+        answer.conversation_id = conversation_id
+        answer.timings_ms = {"total": 0.0}
+        log.info("question refused", extra={"answer_id": answer.answer_id, "reason": answer.reason})
+        yield AnswerEvent("retrieved", {"answer_id": answer.answer_id, "conversation_id": conversation_id,
+                                        "resolved_query": "", "sources": [], "abstained": True, "reason": answer.reason})
+        yield AnswerEvent("sentence", {"text": answer.text, "citations": []})
         yield AnswerEvent("done", {"answer_id": answer.answer_id}, answer=answer)
 
     def _answer(self, answer_id: str, question: str, resolved: str, result: SearchResult, hits: list[ScoredChunk],

@@ -50,8 +50,9 @@ class StateStore:
     def conversation_exists(self, cid: str) -> bool:
         return bool(self._exec("SELECT 1 FROM conversations WHERE id=?", (cid,)))
 
-    def previous_queries(self, cid: str, limit: int) -> list[str]:
-        rows = self._exec("SELECT resolved_query FROM turns WHERE conversation_id=? ORDER BY idx DESC LIMIT ?", (cid, limit))
+    def previous_messages(self, cid: str, limit: int) -> list[str]:
+        """The user's last `limit` messages in the conversation, as asked (redacted), oldest first."""
+        rows = self._exec("SELECT message FROM turns WHERE conversation_id=? ORDER BY idx DESC LIMIT ?", (cid, limit))
         return [r[0] for r in reversed(rows)]
 
     def add_turn(self, cid: str, message: str, resolved_query: str, answer_id: str) -> None:

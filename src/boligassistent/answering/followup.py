@@ -33,32 +33,40 @@ def is_follow_up(message: str) -> bool:
     return len(terms) <= 2 and bool(_REFERRING.search(message))
 
 
-def condense(message: str, previous_queries: list[str]) -> str:
-    """Return the retrieval query for `message` given earlier (already condensed) queries, newest last."""
-    if not previous_queries or not is_follow_up(message):
-        return message.strip()
-    return f"{previous_queries[-1].strip()} {message.strip()}"
+def condense(message: str, previous_messages: list[str], max_chars: int = 2000) -> str:
+    """The retrieval query for `message` given the user's earlier messages in the conversation (raw, oldest first).
+
+    A follow-up is prefixed with the topic: the latest earlier message that was itself a stand-alone question (or
+    the latest message, if none was). Condensing works on raw messages, never on earlier condensed queries, so
+    a long chain of follow-ups cannot grow the query; the topic is cut to keep the result within `max_chars`."""
+    message = message.strip()
+    if not previous_messages or not is_follow_up(message):
+        return message
+    topic = next((m for m in reversed(previous_messages) if not is_follow_up(m)), previous_messages[-1]).strip()
+    room = max(0, max_chars - len(message) - 1)
+    return f"{topic[:room]} {message}".strip() if room else message[:max_chars]
 
 
 class Condenser(Protocol):
     def resolve(self, message: str, history: list[str]) -> str:
-        """The stand-alone retrieval query for `message` after the conversation's earlier queries (oldest first)."""
+        """The stand-alone retrieval query for `message` after the user's earlier messages (raw, oldest first)."""
 
 
 class FollowUpCondenser:
     """Rule-based condensing, refined by the LLM (when configured) for messages the rules found to be follow-ups."""
 
-    def __init__(self, llm: LLMConfig | None = None) -> None:
+    def __init__(self, llm: LLMConfig | None = None, max_chars: int = 2000) -> None:
         self.llm = llm
+        self.max_chars = max_chars  # a resolved query never grows beyond this
 
     def resolve(self, message: str, history: list[str]) -> str:
-        resolved = condense(message, history)
+        resolved = condense(message, history, self.max_chars)
         if resolved == message.strip() or self.llm is None:
             return resolved
         messages = [{"role": "system", "content": REWRITE_PROMPT},
                     {"role": "user", "content": "Tidligere: " + " | ".join(history) + f"\nOppfølging: {message}"}]
         try:
-            return chat_completion(self.llm, messages).strip() or message
+            return (chat_completion(self.llm, messages).strip() or message)[: self.max_chars]
         except LLMError as exc:
             log.warning("follow-up rewrite failed; using rule-based condensing", extra={"error": str(exc)})
             return resolved

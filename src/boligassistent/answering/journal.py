@@ -16,12 +16,12 @@ class AnswerJournal:
         self.history_turns = history_turns
 
     def history(self, conversation_id: str | None, channel: str) -> list[str]:
-        """The conversation's previous resolved queries, oldest first (opening the conversation if it is new)."""
+        """The user's previous messages in the conversation, oldest first (opening the conversation if it is new)."""
         if self.store is None or not conversation_id:
             return []
         if not self.store.conversation_exists(conversation_id):
             self.store.new_conversation(channel, conversation_id)
-        return self.store.previous_queries(conversation_id, self.history_turns)
+        return self.store.previous_messages(conversation_id, self.history_turns)
 
     def record(self, answer: Answer) -> None:
         if self.store is not None:

