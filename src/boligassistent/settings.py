@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -124,8 +123,3 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     log_file: Path | None = None
     log_level: str = "INFO"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -19,7 +19,7 @@ from boligassistent.answering.conversations import StateStore
 from boligassistent.answering.evidence import Evidence, EvidenceConfig, TermStatistics, measure_evidence
 from boligassistent.answering.followup import Condenser
 from boligassistent.answering.journal import AnswerJournal
-from boligassistent.answering.models import Answer, AnswerEvent
+from boligassistent.answering.models import Answer, AnswerEvent, final_answer
 from boligassistent.answering.refusals import input_refusal, refusal
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
@@ -57,10 +57,8 @@ class Assistant:
 
     def answer(self, question: str, conversation_id: str | None = None, filters: SearchFilters | None = None,
                top_k: int | None = None, channel: str = "api") -> Answer:
-        for event in self.stream(question, conversation_id=conversation_id, filters=filters, top_k=top_k, channel=channel):
-            if event.answer is not None:
-                return event.answer
-        raise AssertionError("the answer stream ended without a done event")
+        return final_answer(self.stream(question, conversation_id=conversation_id, filters=filters, top_k=top_k,
+                                        channel=channel))
 
     def stream(self, question: str, *, conversation_id: str | None = None, filters: SearchFilters | None = None,
                top_k: int | None = None, channel: str = "api") -> Iterator[AnswerEvent]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from boligassistent.domain.documents import is_legal, page_span
@@ -72,3 +73,11 @@ class AnswerEvent:
     kind: str  # "retrieved" | "sentence" | "done"
     data: dict = field(default_factory=dict)
     answer: Answer | None = None  # set on "done"
+
+
+def final_answer(events: Iterable[AnswerEvent]) -> Answer:
+    """The Answer of a stream of answer events, consumed to its end."""
+    for event in events:
+        if event.answer is not None:
+            return event.answer
+    raise RuntimeError("the answer stream ended without a 'done' event")

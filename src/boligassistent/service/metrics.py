@@ -17,13 +17,3 @@ class Metrics:
         self.index_documents = Gauge("bolig_index_documents", "Documents in the loaded index", registry=self.registry)
         self.index_reloads = Counter("bolig_index_reloads_total", "Index hot swaps", registry=self.registry)
         self.feedback = Counter("bolig_feedback_total", "Feedback received", ["rating"], registry=self.registry)
-
-    def abstention_rate(self) -> float:
-        total = abstained = 0.0
-        for metric in self.answers.collect():
-            for sample in metric.samples:
-                if sample.name.endswith("_total"):
-                    total += sample.value
-                    if sample.labels.get("abstained") == "true":
-                        abstained += sample.value
-        return abstained / total if total else 0.0

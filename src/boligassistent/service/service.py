@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from boligassistent.answering.assistant import Assistant
 from boligassistent.answering.conversations import StateStore
-from boligassistent.answering.models import Answer, AnswerEvent
+from boligassistent.answering.models import Answer, AnswerEvent, final_answer
 from boligassistent.indexing.generation import GenerationRetired, IndexUnavailable
 from boligassistent.retrieval.retriever import HybridRetriever
 from boligassistent.retrieval.store import IndexStore, SearchFilters
@@ -139,12 +139,10 @@ class Service:
                top_k: int | None = None, channel: str = "api") -> Answer | None:
         """The whole answer (persisted and counted); None while no index is loaded or reachable."""
         try:
-            for event in self.stream(question, conversation_id=conversation_id, filters=filters, top_k=top_k, channel=channel):
-                if event.kind == "done":
-                    return event.answer
+            return final_answer(self.stream(question, conversation_id=conversation_id, filters=filters, top_k=top_k,
+                                            channel=channel))
         except NotReady:
             return None
-        raise RuntimeError("the answer stream ended without a 'done' event")
 
     def record_feedback(self, answer_id: str, rating: str, reason: str | None = None, comment: str | None = None,
                         channel: str = "api") -> str | None:

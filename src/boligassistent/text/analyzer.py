@@ -81,11 +81,3 @@ def analyze(text: str) -> list[str]:
     """Norwegian analysis: tokens → variant folding → stopwords out → Snowball stems."""
     tokens = [t for t in fold_variants(plain_tokens(text)) if t not in STOPWORDS]
     return _stemmer().stemWords(tokens)
-
-
-def content_terms(text: str) -> list[str]:
-    """Distinct analyzed terms of a question, in order (for coverage and sentence scoring)."""
-    seen: dict[str, None] = {}
-    for term in analyze(text):
-        seen.setdefault(term, None)
-    return list(seen)
