@@ -168,13 +168,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real uvicorn server on 127.0.0.1 running the app in a background thread."""
+    """A real uvicorn server on 127.0.0.1 running the app in a background thread; entered once `ready_path`
+    answers 200 (`/healthz` for an app that is meant never to become ready)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, ready_path: str = "/readyz") -> None:
+        self.ready_path = ready_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False,
-                                                    lifespan="on"))
+                                                    lifespan="on", proxy_headers=False))  # as `serve` runs it
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:
@@ -182,7 +184,7 @@ class LiveServer:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                if httpx.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

@@ -33,8 +33,8 @@ def test_quotes_verbatim_with_numbered_citations_and_complements_guidance_with_t
     assert [c.chunk_id for c in draft.citations] == ["c1", "c3"]  # the source list (c2) is never quoted
     assert draft.sentences[0] == ("Studenter uten barn har ikke rett til bostøtte fra Husbanken.", [1])
     assert all("Kort." not in s for s, _ in draft.sentences)  # fragments are skipped
-    assert draft.text.startswith("Veiledningen «Dokument 1»: «Studenter uten barn")
-    assert "Testlova § 3: «" in draft.text and draft.text.endswith("[2]")
+    assert draft.text.startswith("«Studenter uten barn har ikke rett til bostøtte fra Husbanken.» [1]\n\n– «")
+    assert draft.text.endswith("[2]") and draft.citations[1].section == "testlova § 3"
 
 
 def test_configured_limits_apply():

@@ -13,7 +13,7 @@ import pytest
 from boligassistent.service.security import KeyStore
 from tests.conftest import build, make_settings, start_server
 
-ADMIN = "admin-test-key-123"
+ADMIN = "admin-test-key-0123456789abcdef"
 ORIGIN = "https://intranett.kommune.example"
 FNR = "01010100050"  # synthetic, checksum-valid fødselsnummer
 pytestmark = pytest.mark.integration  # real uvicorn, the real model on the fixture corpus
@@ -36,7 +36,7 @@ def api(tmp_path_factory, fixture_settings, fixture_runtime):
 
 
 def _h(key: str, **extra) -> dict:
-    return {"Authorization": f"Bearer {key}", **extra}
+    return {"Authorization": f"Bearer {key}", "Origin": ORIGIN, **extra}  # the widget key works only from ORIGIN
 
 
 def test_ask_returns_cited_answer(api):

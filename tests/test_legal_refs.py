@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from boligassistent.answering.abstention import AbstentionConfig, RulePolicy
 from boligassistent.answering.assistant import Assistant
 from boligassistent.answering.backends.extractive import ExtractiveBackend
 from boligassistent.answering.followup import FollowUpCondenser
+from boligassistent.answering.scope import CorpusScope, ScopeConfig
 from boligassistent.retrieval.arms.base import ArmQuery
 from boligassistent.retrieval.arms.legal import LegalArm
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.store import SearchFilters
+from boligassistent.runtime import abstention_policy, corpus_scope
 from boligassistent.text.legal_refs import Citation, citation_near, in_chapter, law_names, section_id
 
 pytestmark = pytest.mark.unit
@@ -164,8 +165,7 @@ def test_legal_sections_by_citation_on_the_embedded_store(unit_runtime):
 
 @pytest.mark.parametrize("law", ["plan- og bygningsloven", "skatteloven", "arbeidsmiljølova"])
 def test_a_law_outside_the_corpus_is_declined_by_name(unit_runtime, law):
-    assistant = Assistant(unit_runtime.retriever, unit_runtime.index,
-                          RulePolicy.from_config(AbstentionConfig(), unit_runtime.catalog), [ExtractiveBackend()],
+    assistant = Assistant(unit_runtime.retriever, unit_runtime.index, abstention_policy(unit_runtime), [ExtractiveBackend()],
                           FollowUpCondenser())
     answer = assistant.answer(f"hva sier {law} om bustøtte for studentar?")
     assert answer.abstained and answer.reason == "out-of-scope"
@@ -176,13 +176,13 @@ def test_a_law_outside_the_corpus_is_declined_by_name(unit_runtime, law):
 @pytest.mark.parametrize("question", ["hva sier testlova § 2 om studentar?", "kan studentar få bustøtte etter loven?",
                                       "Har kommunen hjemmel i lov eller forskrift?"])
 def test_laws_in_the_corpus_and_generic_words_are_in_scope(unit_runtime, question):
-    decision = RulePolicy.from_config(AbstentionConfig(), unit_runtime.catalog).rules[0]
-    assert decision.reason == "out-of-scope" and not decision.fires(question, None)  # type: ignore[arg-type]
+    assert corpus_scope(unit_runtime).missing_laws(question) == []
 
 
 def test_scope_rule_is_off_without_laws_in_the_corpus_or_when_configured():
-    empty = LawCatalog.from_documents([{"doc_id": "a.md", "kind": "rapport", "title": "Nyheter", "meta": {}}])
-    assert [r.reason for r in RulePolicy.from_config(AbstentionConfig(), empty).rules][0] == "out-of-scope"
-    assert not RulePolicy.from_config(AbstentionConfig(), empty).rules[0].fires("straffelovens paragraf 264", None)  # type: ignore[arg-type]
-    assert "out-of-scope" not in [r.reason for r in RulePolicy.from_config(AbstentionConfig(scope_check=False),
-                                                                          CATALOG).rules]
+    news = [{"doc_id": "a.md", "kind": "rapport", "title": "Nyheter", "meta": {}}]
+    empty = LawCatalog.from_documents(news)
+    assert not CorpusScope.from_documents(news, empty, lambda term: True).missing_laws("straffelovens paragraf 264")
+    off = CorpusScope.from_documents(DOCUMENTS, CATALOG, lambda term: True, ScopeConfig(check_laws=False))
+    assert not off.missing_laws("hva sier skatteloven?")
+    assert CorpusScope.from_documents(DOCUMENTS, CATALOG, lambda term: True).missing_laws("hva sier skatteloven?")

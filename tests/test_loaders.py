@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from boligassistent.corpus.discovery import (
 from boligassistent.corpus.loaders.html_guidance import parse_html_guidance
 from boligassistent.corpus.loaders.lovdata_markdown import parse_lovdata_markdown
 from boligassistent.corpus.loaders.lovdata_xml import parse_lovdata_xml
-from boligassistent.corpus.loaders.pdf_report import UnreadableDocument
+from boligassistent.corpus.loaders.pdf_report import UnreadableDocument, parse_pdf
 from tests.fixtures.make_corpus import GUIDANCE_HTML, LAW_MD, LAW_XML
 
 
@@ -107,3 +108,87 @@ def test_invalid_utf8_is_unreadable(tmp_path):
     path.write_bytes("Bostøtte".encode("latin-1"))
     with pytest.raises(UnreadableDocument, match="UTF-8"):
         load_document(SourceFile(path=path, doc_id="latin1.txt", sha256=file_hash(path)))
+
+
+# --- hostile or damaged input (issue 15, Low) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("source", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "data:text/html,<b>x</b>",
+                                    "file:///etc/passwd", "ittps://example.invalid/x", "//example.invalid/x",
+                                    "https://exa mple.invalid/x", "vbscript:msgbox(1)"])
+def test_only_http_urls_from_a_document_become_links(source):
+    markup = GUIDANCE_HTML.replace("https://example.invalid/taushetsplikt; https://example.invalid/annen",
+                                   f"{source}; https://example.invalid/annen")
+    doc = parse_html_guidance(markup, "veiledning/taushetsplikt.html")
+    assert doc.url == "https://example.invalid/annen"  # the first http(s) URL, the rest are dropped
+    assert {s.url for s in doc.sections} == {"https://example.invalid/annen"}
+    assert doc.meta["source"] == "https://example.invalid/annen"
+    only_bad = parse_html_guidance(GUIDANCE_HTML.replace("https://example.invalid/taushetsplikt; https://example.invalid/annen",
+                                                         source), "veiledning/taushetsplikt.html")
+    assert only_bad.url is None and all(s.url is None for s in only_bad.sections) and "source" not in only_bad.meta
+
+
+def test_a_lovdata_refid_that_is_no_url_path_gives_no_link():
+    doc = parse_lovdata_markdown(LAW_MD.replace('refid: "lov/2099-01-01-1"', 'refid: "lov/x\\" onclick=\\"alert(1)"'),
+                                 "lover/lov-2099-01-01-1.md")
+    assert doc.url is None and all(s.url is None for s in doc.sections)
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "---\n" + "\n".join(lines) + f'\ntittel: *a{levels - 1}\n---\n\n#### § 1. Føremål\n\nTekst.\n'
+
+
+@pytest.mark.parametrize("front_matter", [_alias_bomb(7), "---\nself: &s [*s]\ntittel: *s\n---\n\n#### § 1. A\n\nTekst.\n"])
+def test_yaml_front_matter_that_blows_up_through_aliases_is_skipped_quickly(tmp_path, front_matter):
+    path = tmp_path / "lov-bombe.md"
+    path.write_text(front_matter, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(UnreadableDocument, match="YAML front matter expands to more than 10000 values"):
+        load_document(SourceFile(path=path, doc_id="lover/lov-bombe.md", sha256=file_hash(path)))
+    assert time.perf_counter() - started < 0.5
+
+
+def test_yaml_front_matter_with_a_few_aliases_still_loads():
+    text = LAW_MD.replace('departement: "Testdepartementet"', 'departement: &dep "Testdepartementet"\nutgiver: *dep')
+    doc = parse_lovdata_markdown(text, "lover/lov-2099-01-01-1.md")
+    assert doc.publisher == "Testdepartementet" and doc.meta["utgiver"] == "Testdepartementet"
+
+
+def test_yaml_front_matter_that_is_not_a_mapping_is_a_clear_skip():
+    with pytest.raises(UnreadableDocument, match="YAML front matter is a list, not a mapping"):
+        parse_lovdata_markdown("---\n- tittel: x\n---\n\n#### § 1. A\n\nTekst.\n", "lover/x.md")
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "utf-8", "ISO-8859-1"])
+def test_xml_with_an_encoding_declaration_parses(tmp_path, encoding):
+    markup = LAW_XML.replace("–", "-")  # the en dash has no ISO-8859-1 form
+    path = tmp_path / "nl-20980326-017.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>\n{markup}'.encode(encoding))
+    doc = load_document(SourceFile(path=path, doc_id="lovdata-xml/nl-20980326-017.xml", sha256=file_hash(path)))
+    assert [s.label for s in doc.sections] == ["testleieloven § 9-9", "testleieloven § 9-3a"]
+    assert "Leieforholdets opphør" in doc.sections[0].heading_path[0]  # ø decoded by the declared encoding
+
+
+def test_xml_with_an_unknown_declared_encoding_is_a_clear_skip(tmp_path):
+    path = tmp_path / "x.xml"
+    path.write_bytes(b'<?xml version="1.0" encoding="klingon-8"?>\n' + LAW_XML.encode())
+    with pytest.raises(UnreadableDocument, match="unknown encoding 'klingon-8'"):
+        load_document(SourceFile(path=path, doc_id="lovdata-xml/x.xml", sha256=file_hash(path)))
+
+
+def test_a_repeated_lovdata_xml_article_keeps_section_ids_unique():
+    start = LAW_XML.index('<article class="legalArticle" data-name="§9-3a"')
+    end = LAW_XML.index("</article></section>") + len("</article>")
+    doc = parse_lovdata_xml(LAW_XML[:end] + LAW_XML[start:end] + LAW_XML[end:], "lovdata-xml/nl-20980326-017.xml")
+    ids = [s.section_id for s in doc.sections]
+    assert ids[:2] == ["§9-9", "§9-3a"] and len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_every_pypdf_error_is_a_skip_with_a_reason(fixture_corpus, tmp_path):
+    data = (fixture_corpus / "rapporter" / "2099-testrapport.pdf").read_bytes()
+    assert b"/FlateDecode" in data
+    path = tmp_path / "ukjent-filter.pdf"
+    path.write_bytes(data.replace(b"/FlateDecode", b"/FlateDecodX"))  # same length: the xref table stays valid
+    with pytest.raises(UnreadableDocument, match="corrupt PDF: NotImplementedError: .*FlateDecodX"):
+        parse_pdf(path, "rapporter/ukjent-filter.pdf")

@@ -12,7 +12,7 @@ from boligassistent.evals.harness import FLOORS_FILE, check_floors, run_evaluati
 from boligassistent.runtime import eval_subject
 from tests.conftest import SHARED_EVALS, start_server
 
-ADMIN = "ref-admin-key"
+ADMIN = "ref-admin-key-0123456789abcdef"
 
 
 def _labels(result, n=3):

@@ -50,7 +50,7 @@ def slack(tmp_path_factory, fixture_settings, fixture_runtime):
     tmp = tmp_path_factory.mktemp("slack")
     settings = fixture_settings.model_copy(update={
         "state_db": tmp / "state.sqlite3", "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
-        "slack_api_base_url": capture.url + "/api/", "admin_key": "adm"})
+        "slack_api_base_url": capture.url + "/api/", "admin_key": "slack-admin-key-0123456789abcdef"})
     server, service = start_server(settings, fixture_runtime)
     with server:
         yield server.url, capture, service
@@ -106,7 +106,7 @@ def test_mentions_answer_in_thread_and_keep_thread_context(slack):
                              "ts": "1700000002.000100", "thread_ts": "1700000001.000100", "channel": "C9"}).status_code == 200
     second = capture.wait_for("/api/chat.postMessage", 2)[-1]
     assert second["thread_ts"] == "1700000001.000100"
-    turns = service.state.turns("slack:C9:1700000001.000100")
+    turns = service.state.turns("slack:T1:U2:C9:1700000001.000100")  # the user's own conversation in the thread
     assert len(turns) == 2 and "student" in turns[1]["resolved_query"].lower()
 
 

@@ -85,7 +85,7 @@ def test_follow_up_in_same_conversation_keeps_context(teams):
     follow_up = activity(capture.url, "hva med når det er barn i husstanden?", conversation=conv)
     httpx.post(url + "/api/messages", json=follow_up, timeout=30)
     _wait(capture, n + 4)
-    turns = service.state.turns(f"teams:{conv}")
+    turns = service.state.turns(f"teams:-:{conv}")  # teams:<tenant>:<conversation>; these activities name no tenant
     assert len(turns) == 2 and "student" in turns[1]["resolved_query"].lower()
 
 

@@ -16,7 +16,7 @@ from tests.conftest import start_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-ADMIN = "widget-admin-key"
+ADMIN = "widget-admin-key-0123456789abcdef"
 pytestmark = pytest.mark.browser
 
 if CHROMIUM is None:

@@ -197,16 +197,40 @@ def serve(index: IndexOpt = None, backend: BackendOpt = None, dsn: DsnOpt = None
     from boligassistent.channels.extras import MissingExtra
     from boligassistent.runtime import create_service, service_config
     from boligassistent.service.app import create_app
+    from boligassistent.service.security import ServiceSettingError
 
     settings = load_settings(index=index, host=host, port=port, backend=backend, dsn=dsn, dev_no_auth=dev_no_auth or None)
     setup_logging(settings.log_level, settings.log_file)
+    from boligassistent.service.devmode import UnsafeDevMode, check_dev_mode
+
+    try:
+        check_dev_mode(settings.host, settings.dev_no_auth, settings.teams_local_no_auth)
+    except UnsafeDevMode as exc:
+        fail(str(exc))
     if settings.dev_no_auth:
         logging.getLogger("api").warning("authentication is OFF (--dev-no-auth); do not expose this service")
     try:
         api = create_app(service_config(settings), create_service(settings))
-    except MissingExtra as exc:
+    except (MissingExtra, ServiceSettingError) as exc:
         fail(str(exc))
-    uvicorn.run(api, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    # proxy_headers=False: the client address comes from the socket; X-Forwarded-For counts only from the
+    # proxies of BOLIG_TRUSTED_PROXIES (the API reads it itself, see service/security.client_address)
+    uvicorn.run(api, host=settings.host, port=settings.port, log_config=None, access_log=False, proxy_headers=False)
+
+
+@app.command()
+def purge() -> None:
+    """Delete stored turns and answers older than BOLIG_CONVERSATION_RETENTION_DAYS and feedback older than
+    BOLIG_FEEDBACK_RETENTION_DAYS (the server also does this every BOLIG_RETENTION_PURGE_INTERVAL_S)."""
+    from boligassistent.runtime import state_store
+
+    store = state_store(load_settings())
+    try:
+        purged = store.purge_expired()
+    finally:
+        store.close()
+    out.print(f"deleted {purged.turns} turns, {purged.answers} answers, {purged.conversations} conversations and "
+              f"{purged.feedback} feedback rows from {store.path}")
 
 
 @app.command("slack-socket")
@@ -223,7 +247,12 @@ def slack_socket(index: IndexOpt = None) -> None:
         from boligassistent.channels.slack import run_socket_mode
     except MissingExtra as exc:
         fail(str(exc))
-    service = create_service(settings)
+    from boligassistent.service.security import ServiceSettingError
+
+    try:
+        service = create_service(settings)
+    except ServiceSettingError as exc:
+        fail(str(exc))
     if not service.load():
         fail(service.load_error or "could not load the index")
     service.start_watcher()
@@ -344,6 +373,64 @@ def eval_validate(files: Annotated[list[Path], typer.Argument(help="JSONL questi
         bad += len(report.errors)
     if bad:
         raise typer.Exit(1)
+
+
+@eval_app.command("train-abstention")
+def eval_train_abstention(
+        sets: Annotated[list[str], typer.Option("--set", help="INDEX_DIR=DATASET[,DATASET…]: question sets over the "
+                                                         "index of their own corpus (repeatable)")],
+        model_out: Annotated[Path | None, typer.Option("--model-out", help="Where to write the model JSON "
+                                                                           "(default: the file shipped in the package)")] = None,
+        report_out: Annotated[Path | None, typer.Option("--report", help="Write the cross-validation report (JSON)")] = None,
+        folds: Annotated[int, typer.Option(help="Cross-validation folds")] = 5,
+        seed: Annotated[int, typer.Option(help="Seed of the fold assignment")] = 0,
+) -> None:
+    """Train the abstention model on the question sets (with leave-one-document-out negatives), report its
+    cross-validated precision, recall, F1 and false-abstain per fold, and write its weights."""
+    from boligassistent.answering.abstention_model import DEFAULT_MODEL_PATH
+    from boligassistent.evals.abstention_training import TrainingConfig, collect_samples, train
+    from boligassistent.evals.dataset import DatasetError, load_questions
+    from boligassistent.evals.extra import MissingEvalExtra
+    from boligassistent.runtime import abstention_gates, answer_config
+
+    config = TrainingConfig(folds=folds, seed=seed)
+    samples, names = [], []
+    for spec in sets:
+        index_dir, _, datasets = spec.partition("=")
+        if not datasets:
+            fail(f"--set needs INDEX_DIR=DATASET[,DATASET…], got {spec!r}")
+        try:
+            questions = [q for path in datasets.split(",") for q in load_questions(Path(path))]
+        except DatasetError as exc:
+            fail(str(exc))
+        runtime = _open_runtime(load_settings(index=Path(index_dir)))
+        console.print(f"{index_dir}: {len(questions)} questions")
+        samples += collect_samples(runtime.retriever, runtime.index, abstention_gates(runtime), answer_config(runtime.settings),
+                                   questions, Path(index_dir).name, config.features)
+        names += [Path(path).name for path in datasets.split(",")]
+    try:
+        model, report = train(samples, config, names)
+    except MissingEvalExtra as exc:
+        fail(str(exc))
+    target = model_out or DEFAULT_MODEL_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(model.to_json(), encoding="utf-8")
+    if report_out is not None:
+        report_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    table = Table(title=f"Abstention, {folds}-fold cross-validated (mean ± std)")
+    for col in ("slice", "precision", "recall", "F1", "false-abstain", "n"):
+        table.add_column(col)
+    for name, metrics in report["summary"].items():
+        n = sum(f["slices"][name]["n"] for f in report["folds"] if name in f["slices"])
+        table.add_row(name, *(f"{metrics[m]['mean']:.3f} ± {metrics[m]['std']:.3f}"
+                              for m in ("precision", "recall", "f1", "false_abstain_rate")), str(n))
+    out.print(table)
+    out.print("per fold F1 (all/all): " + ", ".join(f"{f['slices']['all/all']['f1']:.3f} (t={f['threshold']:.3f})"
+                                                   for f in report["folds"]))
+    out.print(f"gates: {report['gates']}")
+    out.print("weights: " + ", ".join(f"{n} {c:+.3f}" for n, c in zip(model.features, model.coef))
+              + f"; intercept {model.intercept:+.3f}; threshold {model.threshold}")
+    out.print(f"model written to {target}")
 
 
 db_app = typer.Typer(help="PostgreSQL backend: a local development server with pgvector, and schema migrations.",

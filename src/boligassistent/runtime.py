@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from boligassistent.answering.abstention import AbstentionConfig, RulePolicy
+from boligassistent.answering.abstention import AbstentionConfig, AbstentionGates, CalibratedPolicy
+from boligassistent.answering.abstention_model import DEFAULT_MODEL_PATH, LogisticModel, dense_baseline
 from boligassistent.answering.assistant import AnswerConfig, Assistant
 from boligassistent.answering.backends.base import AnswerBackend
 from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig
 from boligassistent.answering.backends.llm import LLMBackend
-from boligassistent.answering.conversations import StateStore
+from boligassistent.answering.conversations import RetentionConfig, StateStore
 from boligassistent.answering.followup import FollowUpCondenser
 from boligassistent.answering.llm_client import LLMConfig
+from boligassistent.answering.scope import CorpusScope
 from boligassistent.channels.config import SlackConfig, TeamsConfig
 from boligassistent.evals.subject import EvalSubject
 from boligassistent.indexing.bm25 import BM25Config
@@ -33,12 +35,12 @@ from boligassistent.retrieval.arms.references import ReferencesArm
 from boligassistent.retrieval.fusion import FusionConfig
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.retriever import HybridRetriever
-from boligassistent.retrieval.store import IndexStore
+from boligassistent.retrieval.store import IndexStore, SearchFilters
 from boligassistent.retrieval.stores.embedded import (
     EmbeddedTarget,
     FaissConfig,
-    current_generation,
     load_index,
+    serving_generation,
 )
 from boligassistent.service.config import ServiceConfig
 from boligassistent.service.security import KeyStore, RateLimiter
@@ -148,7 +150,7 @@ def index_target(settings: Settings) -> IndexTarget:
 
         return PostgresTarget(postgres_pool(settings), keep=settings.pg_keep_generations,
                               retire_grace_s=settings.pg_retire_grace_s)
-    return EmbeddedTarget(settings.index_dir, faiss=faiss_config(settings))
+    return EmbeddedTarget(settings.index_dir, faiss=faiss_config(settings), lock_timeout_s=settings.build_lock_timeout_s)
 
 
 def active_generation(settings: Settings) -> str | None:
@@ -158,7 +160,7 @@ def active_generation(settings: Settings) -> str | None:
 
         generation_id = active_generation_id(postgres_pool(settings))
         return None if generation_id is None else str(generation_id)
-    directory = current_generation(settings.index_dir)
+    directory = serving_generation(settings.index_dir)  # the previous one while the current one is damaged
     return directory.name if directory else None
 
 
@@ -190,8 +192,37 @@ def llm_config(settings: Settings) -> LLMConfig | None:
 
 
 def abstention_config(settings: Settings) -> AbstentionConfig:
-    return AbstentionConfig(min_dense=settings.abstain_min_dense, min_coverage=settings.abstain_min_coverage,
-                            confident_dense=settings.abstain_confident_dense, scope_check=settings.abstain_scope_check)
+    return AbstentionConfig(clarify=settings.abstain_clarify, scope_check=settings.abstain_scope_check,
+                            answer_type_check=settings.abstain_answer_type_check, threshold=settings.abstain_threshold)
+
+
+def corpus_scope(runtime: Runtime) -> CorpusScope:
+    """What the runtime's corpus covers: its laws (catalog), its documents' titles and its vocabulary."""
+    index = runtime.index
+    return CorpusScope.from_documents(index.documents(), runtime.catalog,
+                                      in_corpus=lambda term: bool(index.bm25_search([term], 1, SearchFilters())))
+
+
+def abstention_gates(runtime: Runtime) -> AbstentionGates:
+    """The hard gates (vague, out-of-scope, answer-type) and the model's features over the runtime's corpus,
+    with its dense baseline (a few of its titles asked through the dense arm: about a second, at the first question)."""
+    config = abstention_config(runtime.settings)
+
+    def best_dense(text: str) -> float:
+        hits = runtime.retriever.search(text, k=1, mode="dense").hits
+        return (hits[0].arm_score("dense") or 0.0) if hits else 0.0
+
+    def baseline() -> float:
+        titles = [str(d.get("title") or "") for d in runtime.index.documents()]
+        return dense_baseline(best_dense, titles, config.baseline_titles)
+
+    return AbstentionGates(corpus_scope(runtime), config, baseline)
+
+
+def abstention_policy(runtime: Runtime) -> CalibratedPolicy:
+    """The hard gates and the calibrated model (`BOLIG_ABSTAIN_MODEL`, else the file shipped in the package)."""
+    model = LogisticModel.load(runtime.settings.abstain_model or DEFAULT_MODEL_PATH)
+    return CalibratedPolicy(model, abstention_gates(runtime))
 
 
 def answer_config(settings: Settings) -> AnswerConfig:
@@ -204,9 +235,10 @@ def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assis
     settings = runtime.settings
     llm = llm_config(settings)
     backends: list[AnswerBackend] = [LLMBackend(llm)] if llm else []
-    backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences)))
-    policy = RulePolicy.from_config(abstention_config(settings), runtime.catalog)
-    condenser = FollowUpCondenser(llm, max_chars=2 * settings.max_question_chars)  # topic + follow-up, bounded
+    backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences,
+                                                       max_chars=settings.answer_max_chars)))
+    policy = abstention_policy(runtime)
+    condenser = FollowUpCondenser(max_chars=2 * settings.max_question_chars)  # topic + follow-up, bounded; no LLM
     return Assistant(runtime.retriever, runtime.index, policy, backends, condenser, store=state,
                      config=answer_config(settings))
 
@@ -226,15 +258,28 @@ def slack_config(settings: Settings) -> SlackConfig:
 
 
 def teams_config(settings: Settings) -> TeamsConfig:
+    hosts = {"service_hosts": tuple(settings.teams_service_hosts)} if settings.teams_service_hosts else {}
     return TeamsConfig(app_id=settings.teams_app_id, app_password=settings.teams_app_password,
-                       tenant_id=settings.teams_tenant_id, local_no_auth=settings.teams_local_no_auth)
+                       tenant_id=settings.teams_tenant_id, local_no_auth=settings.teams_local_no_auth, **hosts)
 
 
 def service_config(settings: Settings) -> ServiceConfig:
     return ServiceConfig(dev_no_auth=settings.dev_no_auth, cors_origins=tuple(settings.cors_origins),
                          demo_widget_key=settings.demo_widget_key, rate_limit_per_minute=settings.rate_limit_per_minute,
+                         trusted_proxies=tuple(settings.trusted_proxies),
                          max_question_chars=settings.max_question_chars, max_body_bytes=settings.max_body_bytes,
                          index_watch_s=settings.index_watch_s, slack=slack_config(settings), teams=teams_config(settings))
+
+
+def retention_config(settings: Settings) -> RetentionConfig:
+    return RetentionConfig(conversation_days=settings.conversation_retention_days,
+                           feedback_days=settings.feedback_retention_days,
+                           purge_interval_s=settings.retention_purge_interval_s)
+
+
+def state_store(settings: Settings) -> StateStore:
+    """The state database (conversations, answers, feedback) with its retention."""
+    return StateStore(settings.state_db, retention_config(settings))
 
 
 def loaded_index(runtime: Runtime, state: StateStore) -> LoadedIndex:
@@ -246,7 +291,7 @@ def create_service(settings: Settings, runtime: Runtime | None = None) -> Servic
     """The service over the configured index; it loads the active generation when the app starts (or `load()`).
     `runtime`: an opened runtime to serve from the start (tests); reloads reuse its embedder."""
     config = service_config(settings)
-    state = StateStore(settings.state_db, settings.conversation_retention_days)
+    state = state_store(settings)
     embedder = runtime.embedder if runtime is not None else None
     service = Service(state=state, keys=KeyStore(settings.state_db, settings.admin_key),
                       limiter=RateLimiter(config.rate_limit_per_minute),

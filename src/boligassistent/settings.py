@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     faiss_hnsw_m: int = 32  # graph degree (build time)
     faiss_hnsw_ef_construction: int = 40  # build breadth (build time)
     faiss_hnsw_ef_search: int = 128  # search breadth (≥ candidates_per_arm)
+    build_lock_timeout_s: float = 3600.0  # embedded backend: a second `index` of the same directory waits this long
 
     # Index backend: "embedded" (files under index_dir, loaded per process; default) or "postgres"
     # (one PostgreSQL database with pgvector shared by every API replica; needs `dsn`)
@@ -85,12 +86,14 @@ class Settings(BaseSettings):
     top_k: int = 8
 
     # Answering / abstention
-    answer_max_sentences: int = 5
+    answer_max_sentences: int = 4  # quoted units per extractive answer: the opening and at most 3 supporting points
+    answer_max_chars: int = 600  # an extractive answer's text stays within this many characters
     answer_passages: int = 6  # of the top_k retrieved passages, the first ones given to the answer backends
-    abstain_min_dense: float = 0.835  # below: out of domain
-    abstain_min_coverage: float = 0.35  # below, unless dense similarity is high: not answered by the sources
-    abstain_confident_dense: float = 0.87
-    abstain_scope_check: bool = True  # decline questions naming an act or regulation the corpus does not hold
+    abstain_scope_check: bool = True  # decline questions naming a law, regulation or public body the corpus does not hold
+    abstain_answer_type_check: bool = True  # decline value questions (hvor mye, når ble, hvem …) whose passages hold none
+    abstain_clarify: bool = True  # a question naming no topic gets a clarifying question
+    abstain_model: Path | None = None  # the abstention model's JSON file (None: the one shipped in the package)
+    abstain_threshold: float | None = None  # decline at P(decline) ≥ this (None: the model file's threshold)
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -103,9 +106,12 @@ class Settings(BaseSettings):
     admin_key: str | None = None
     cors_origins: list[str] = []
     demo_widget_key: str | None = None  # widget key (query scope) injected into the demo page at /
-    rate_limit_per_minute: int = 60
+    rate_limit_per_minute: int = 60  # per key and client address
+    trusted_proxies: list[str] = []  # reverse proxies (IPs/CIDRs) whose X-Forwarded-For names the client
     max_question_chars: int = 1000
-    conversation_retention_days: int = 30
+    conversation_retention_days: float = 30  # turns and answers older than this are deleted (row by row)
+    feedback_retention_days: float = 365  # feedback (rating, reason, comment) older than this is deleted
+    retention_purge_interval_s: float = 3600  # the server purges expired state this often (0 = off)
     # Slack (the /slack/events endpoint is mounted when both secrets are set)
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -118,6 +124,7 @@ class Settings(BaseSettings):
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
     teams_local_no_auth: bool = False  # emulator/tests only: no JWT validation, no outbound credentials
+    teams_service_hosts: list[str] | None = None  # allowed serviceUrl hosts (default: TeamsConfig.service_hosts)
 
     index_watch_s: float = 5.0  # poll the index for a new generation and hot-swap it (0 = off)
     max_body_bytes: int = 64 * 1024

@@ -1,36 +1,56 @@
 """Whether to answer at all: an `AbstentionPolicy` decides from the question and the evidence.
 
-The shipped policy is an ordered list of rules with thresholds tuned on the dev sets (see README); the first
-rule that fires decides, with its reason. Any object with `decide(question, evidence) -> Decision` can
-replace it (e.g. a learned model).
+The shipped policy (`CalibratedPolicy`) runs hard gates about the language and the corpus first, in order:
+
+1. vague: no word of the question names a topic → a clarifying question suggesting topics of the corpus;
+2. out-of-scope: it names a law, regulation or public body the corpus does not hold, or only names (places,
+   organisations) the corpus never mentions → say which;
+3. answer-type: it asks for a value (amount, count, date, deadline, name, place) and no sentence of the top
+   passages about its subject holds one;
+
+then the calibrated model (`answering.abstention_model`, logistic regression trained by
+`boligassistent eval train-abstention`) declines when the evidence is too weak. Any object with
+`decide(question, evidence) -> Decision` can replace it.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from boligassistent.answering.abstention_model import FeatureInput, LogisticModel, feature_vector
+from boligassistent.answering.answer_type import AnswerTypeConfig, missing_value
+from boligassistent.answering.clarify import is_vague
 from boligassistent.answering.evidence import Evidence
-from boligassistent.retrieval.law_catalog import LawCatalog
+from boligassistent.answering.scope import CorpusScope
+from boligassistent.text.answer_types import expected_answer_type
 
-LIVE_DATA_PATTERN = r"\b(i dag|per i dag|for tiden|akkurat nå|dagens|i øyeblikket|no for tida)\b"
+# Reasons of a decision, as the API, the logs and the eval report name them.
+VAGUE = "vague"
+OUT_OF_SCOPE = "out-of-scope"
+ANSWER_TYPE = "answer-type"
+MODEL = "model"
 
 
 @dataclass(frozen=True)
 class AbstentionConfig:
-    min_dense: float = 0.835  # best dense similarity below this: the question is out of domain
-    min_coverage: float = 0.35  # idf-weighted term coverage below this (unless confident_dense): not in the sources
-    confident_dense: float = 0.87  # dense similarity at or above this overrides low coverage
-    live_data_pattern: str = LIVE_DATA_PATTERN  # questions asking for today's figures (case-insensitive regex)
-    scope_check: bool = True  # decline questions naming an act or regulation the corpus does not hold
+    clarify: bool = True  # a question naming no topic gets a clarifying question
+    suggested_topics: int = 3  # topics of the corpus suggested in a clarifying question
+    scope_check: bool = True  # decline questions naming a law, regulation or body the corpus does not hold
+    answer_type_check: bool = True  # decline value questions whose passages hold no value about the subject
+    answer_type: AnswerTypeConfig = field(default_factory=AnswerTypeConfig)
+    threshold: float | None = None  # overrides the model file's decision threshold (P(decline) ≥ threshold)
+    baseline_titles: int = 20  # document titles asked as questions to measure the corpus's dense baseline
 
 
 @dataclass(frozen=True)
 class Decision:
     abstain: bool
-    reason: str | None = None  # "out-of-scope", "live-data", "out-of-domain", "missing-entity", "low-coverage", …
-    missing: tuple[str, ...] = ()  # what the question names that the sources lack (e.g. laws, for "out-of-scope")
+    reason: str | None = None  # VAGUE, OUT_OF_SCOPE, ANSWER_TYPE, MODEL
+    missing: tuple[str, ...] = ()  # what the sources lack: laws or bodies (out-of-scope), the value kind (answer-type)
+    suggestions: tuple[str, ...] = ()  # topics of the corpus offered with a clarifying question (vague)
+    probability: float | None = None  # the model's P(decline), when it was asked
 
 
 ANSWER = Decision(abstain=False)
@@ -40,92 +60,57 @@ class AbstentionPolicy(Protocol):
     def decide(self, question: str, evidence: Evidence) -> Decision: ...
 
 
-class Rule(Protocol):
-    reason: str
+class AbstentionGates:
+    """The hard gates (vague, out-of-scope, answer-type) and the model's features of a question, over one corpus."""
 
-    def fires(self, question: str, evidence: Evidence) -> bool: ...
+    def __init__(self, scope: CorpusScope | None, config: AbstentionConfig = AbstentionConfig(),
+                 dense_baseline: float | Callable[[], float] = 0.0) -> None:
+        self.scope = scope
+        self.config = config
+        self._baseline = dense_baseline  # `abstention_model.dense_baseline` of the corpus, or how to measure it
 
+    @property
+    def dense_baseline(self) -> float:
+        """The corpus's dense baseline, measured on first use (not when the assistant is built: the index may be
+        unreachable then, and building stays fast)."""
+        if callable(self._baseline):
+            self._baseline = self._baseline()
+        return self._baseline
 
-class OutOfScope:
-    """Names an act or regulation (by its form: '-loven', '-lova', '-forskriften', …) that the corpus does not
-    hold. Only for a corpus that holds acts or regulations at all: its law catalog is then its legal scope (a
-    corpus of news articles says nothing about which laws it covers)."""
+    def gate(self, question: str, evidence: Evidence) -> Decision | None:
+        """The first hard gate that fires, or None."""
+        if self.config.clarify and is_vague(question):
+            topics = self.scope.topics(evidence.doc_ids, self.config.suggested_topics) if self.scope else []
+            return Decision(abstain=True, reason=VAGUE, suggestions=tuple(topics))
+        if self.config.scope_check and self.scope is not None and (missing := self.scope.missing(question)):
+            return Decision(abstain=True, reason=OUT_OF_SCOPE, missing=missing)
+        if self.config.answer_type_check and (kind := missing_value(question, evidence.sentences, evidence.idf,
+                                                                     self.config.answer_type)) is not None:
+            return Decision(abstain=True, reason=ANSWER_TYPE, missing=(kind.value,))
+        return None
 
-    reason = "out-of-scope"
-
-    def __init__(self, catalog: LawCatalog) -> None:
-        self.catalog = catalog
-
-    def missing(self, question: str) -> tuple[str, ...]:
-        return tuple(self.catalog.unknown_names(question)) if self.catalog.names else ()
-
-    def fires(self, question: str, evidence: Evidence) -> bool:
-        return bool(self.missing(question))
-
-
-class LiveData:
-    """Asks for current figures (rates, amounts, processing times) that fixed sources cannot have."""
-
-    reason = "live-data"
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(pattern, re.I)
-
-    def fires(self, question: str, evidence: Evidence) -> bool:
-        return bool(self.pattern.search(question))
-
-
-class OutOfDomain:
-    """Nothing retrieved is semantically close to the question."""
-
-    reason = "out-of-domain"
-
-    def __init__(self, min_dense: float) -> None:
-        self.min_dense = min_dense
-
-    def fires(self, question: str, evidence: Evidence) -> bool:
-        return evidence.top_dense < self.min_dense
+    def features(self, question: str, evidence: Evidence) -> FeatureInput:
+        names_law = self.scope.names_corpus_law(question) if self.scope is not None else False
+        return FeatureInput(evidence=evidence, asks_value=expected_answer_type(question) is not None,
+                            names_corpus_law=names_law, dense_baseline=self.dense_baseline)
 
 
-class MissingEntity:
-    """The question names something (a place, an organisation) the top passages never mention."""
+class CalibratedPolicy:
+    """The hard gates, then the calibrated model."""
 
-    reason = "missing-entity"
+    def __init__(self, model: LogisticModel, gates: AbstentionGates) -> None:
+        self.model = model
+        self.gates = gates
+        threshold = gates.config.threshold
+        self.threshold = model.threshold if threshold is None else threshold
 
-    def fires(self, question: str, evidence: Evidence) -> bool:
-        return bool(evidence.missing_entities)
-
-
-class LowCoverage:
-    """The top passages contain too little of the question's (idf-weighted) terms, and dense similarity is not
-    high enough to trust them anyway."""
-
-    reason = "low-coverage"
-
-    def __init__(self, min_coverage: float, confident_dense: float) -> None:
-        self.min_coverage = min_coverage
-        self.confident_dense = confident_dense
-
-    def fires(self, question: str, evidence: Evidence) -> bool:
-        return evidence.coverage < self.min_coverage and evidence.top_dense < self.confident_dense
-
-
-class RulePolicy:
-    """The first rule that fires decides; no rule firing means answer."""
-
-    def __init__(self, rules: list[Rule]) -> None:
-        self.rules = rules
-
-    @classmethod
-    def from_config(cls, config: AbstentionConfig, catalog: LawCatalog | None = None) -> RulePolicy:
-        """The shipped rules; the scope rule needs the index's law catalog."""
-        scope: list[Rule] = [OutOfScope(catalog)] if config.scope_check and catalog is not None else []
-        return cls(scope + [LiveData(config.live_data_pattern), OutOfDomain(config.min_dense), MissingEntity(),
-                            LowCoverage(config.min_coverage, config.confident_dense)])
+    def probability(self, question: str, evidence: Evidence) -> float:
+        """The model's P(decline) for the question (the gates aside)."""
+        return self.model.probability(feature_vector(self.model.features, self.gates.features(question, evidence)))
 
     def decide(self, question: str, evidence: Evidence) -> Decision:
-        for rule in self.rules:
-            if rule.fires(question, evidence):
-                missing = rule.missing(question) if isinstance(rule, OutOfScope) else ()
-                return Decision(abstain=True, reason=rule.reason, missing=missing)
-        return ANSWER
+        gated = self.gates.gate(question, evidence)
+        if gated is not None:
+            return gated
+        p = self.probability(question, evidence)
+        return Decision(abstain=True, reason=MODEL, probability=p) if p >= self.threshold else Decision(False, probability=p)

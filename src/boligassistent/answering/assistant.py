@@ -116,9 +116,12 @@ class Assistant:
     def _answer(self, answer_id: str, question: str, resolved: str, result: SearchResult, hits: list[ScoredChunk],
                 evidence: Evidence, decision: Decision, history: list[str]) -> Answer:
         if decision.abstain:
-            text, closest = refusal(decision.reason, result.hits, self.config.closest_sources, decision.missing)
+            text, closest = refusal(decision.reason, result.hits, self.config.closest_sources, decision.missing,
+                                    decision.suggestions)
             return Answer(answer_id, question, text, [], True, evidence.confidence, resolved, reason=decision.reason,
                           closest_sources=closest)
+        # The backends (an LLM among them) run only here, after the scope check and the abstention decision;
+        # condensing calls no LLM, so nothing about a declined question leaves the process.
         for backend in self.backends:
             draft = backend.compose(question, resolved, hits, evidence, history)
             if draft is not None:

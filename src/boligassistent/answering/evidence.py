@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from boligassistent.retrieval.types import SearchResult
+from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import analyze
+from boligassistent.text.sentences import split_sentences
 
 
 class TermStatistics(Protocol):
@@ -29,6 +30,8 @@ class EvidenceConfig:
     dense_weight: float = 0.4
     dense_floor: float = 0.75
     dense_span: float = 0.15
+    sentence_passages: int = 6  # the top hits whose sentences are read (best sentence's coverage, typed values)
+    agreement_depth: int = 8  # arm agreement: hits found by both the BM25 and the dense arm within this rank
 
 
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]{2,})\b")
@@ -46,6 +49,33 @@ class Evidence:
     missing_entities: list[str]  # proper nouns of the question absent from the top passages
     confidence: float = 0.0  # shown with the answer, 0–1
     idf: dict[str, float] = field(default_factory=dict)  # of the question's terms (reused for sentence scoring)
+    sentence_coverage: float = 0.0  # idf-weighted share of the question's terms in its best sentence (with the one before)
+    uncovered_idf: float = 0.0  # the summed idf of the question's terms that the top passages lack
+    bm25_norm: float = 0.0  # best BM25 score / the sum of the query terms' idf (how much of the query matched)
+    arm_agreement: float = 0.0  # share of the top hits that both the BM25 and the dense arm rank within the depth
+    top_bm25_rank: int | None = None  # the fused top hit's rank in the BM25 arm (None: not found by it)
+    top_dense_rank: int | None = None  # … in the dense arm
+    sentences: list[str] = field(default_factory=list)  # the sentences of the top hits, in rank order
+    doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
+
+
+def term_share(terms: set[str], idf: dict[str, float], found: set[str]) -> float:
+    """The idf-weighted share of `terms` that `found` holds (0 without terms)."""
+    total = sum(idf.get(t, 0.0) for t in terms)
+    return sum(idf.get(t, 0.0) for t in terms & found) / total if total else 0.0
+
+
+def passage_sentences(hits: list[ScoredChunk]) -> list[str]:
+    """The sentences of the given hits, in rank order."""
+    return [sentence for hit in hits for sentence in split_sentences(hit.chunk.text)]
+
+
+def arm_agreement(hits: list[ScoredChunk], depth: int) -> float:
+    """Share of the first `depth` hits that both the BM25 and the dense arm rank within `depth`."""
+    top = hits[:depth]
+    both = [h for h in top if (b := h.arm_rank("bm25")) is not None and b <= depth
+            and (d := h.arm_rank("dense")) is not None and d <= depth]
+    return len(both) / depth if depth else 0.0
 
 
 def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig()) -> Evidence:
@@ -56,6 +86,13 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
     coverage = sum(w for t, w in weights.items() if t in hit_terms) / total if total else 0.0
     top_dense = max((hit.arm_score("dense") or 0.0 for hit in result.hits), default=0.0)
     dense_part = min(1.0, max(0.0, (top_dense - config.dense_floor) / config.dense_span))
+    sentences = passage_sentences(result.hits[:config.sentence_passages])
+    question_terms = set(terms)
+    analyzed = [set(analyze(s)) for s in sentences]
+    best_sentence = max((term_share(question_terms, weights, terms | (analyzed[i - 1] if i else set()))
+                         for i, terms in enumerate(analyzed)), default=0.0)
+    top_bm25 = max((hit.arm_score("bm25") or 0.0 for hit in result.hits), default=0.0)
+    top = result.hits[0] if result.hits else None
     return Evidence(
         coverage=coverage,
         top_dense=top_dense,
@@ -63,4 +100,12 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
                           if (stems := analyze(name)) and not any(stem in hit_terms for stem in stems)],
         confidence=round(config.coverage_weight * coverage + config.dense_weight * dense_part, 3),
         idf=weights,
+        sentence_coverage=best_sentence,
+        uncovered_idf=sum(w for t, w in weights.items() if t not in hit_terms),
+        bm25_norm=top_bm25 / total if total else 0.0,
+        arm_agreement=arm_agreement(result.hits, config.agreement_depth),
+        top_bm25_rank=top.arm_rank("bm25") if top else None,
+        top_dense_rank=top.arm_rank("dense") if top else None,
+        sentences=sentences,
+        doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
     )

@@ -2,20 +2,17 @@
 
 Rule-based condensing: "hva med når det er barn i husstanden?" after "Kan en student få bostøtte?" becomes
 "Kan en student få bostøtte? hva med når det er barn i husstanden?" for retrieval, so the topic of the
-conversation is carried over. Stand-alone questions are left as they are. With an LLM configured, a detected
-follow-up is rewritten into a stand-alone question instead (the rule-based result is the fallback).
+conversation is carried over. Stand-alone questions are left as they are. Condensing never calls an LLM: it
+runs before the scope check and the abstention decision, and no LLM request may be made before those (the
+LLM answer backend gets the conversation's earlier questions itself).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Protocol
 
-from boligassistent.answering.llm_client import LLMConfig, LLMError, chat_completion
 from boligassistent.text.analyzer import analyze
-
-log = logging.getLogger(__name__)
 
 _FOLLOWUP_START = re.compile(
     r"^\s*(og|men|enn|hva med|kva med|hvordan med|korleis med|gjelder (det|dette|samme|det samme)|gjeld (det|dette)|"
@@ -23,7 +20,6 @@ _FOLLOWUP_START = re.compile(
     re.I,
 )
 _REFERRING = re.compile(r"\b(det|dette|den|denne|de|dei|han|hun|ho|samme|slik|sånn|der|dit)\b", re.I)
-REWRITE_PROMPT = "Skriv oppfølgingsspørsmålet om til ett selvstendig spørsmål på norsk. Svar bare med spørsmålet."
 
 
 def is_follow_up(message: str) -> bool:
@@ -53,20 +49,10 @@ class Condenser(Protocol):
 
 
 class FollowUpCondenser:
-    """Rule-based condensing, refined by the LLM (when configured) for messages the rules found to be follow-ups."""
+    """Rule-based condensing (`condense`) with a bound on the resolved query's length."""
 
-    def __init__(self, llm: LLMConfig | None = None, max_chars: int = 2000) -> None:
-        self.llm = llm
+    def __init__(self, max_chars: int = 2000) -> None:
         self.max_chars = max_chars  # a resolved query never grows beyond this
 
     def resolve(self, message: str, history: list[str]) -> str:
-        resolved = condense(message, history, self.max_chars)
-        if resolved == message.strip() or self.llm is None:
-            return resolved
-        messages = [{"role": "system", "content": REWRITE_PROMPT},
-                    {"role": "user", "content": "Tidligere: " + " | ".join(history) + f"\nOppfølging: {message}"}]
-        try:
-            return (chat_completion(self.llm, messages).strip() or message)[: self.max_chars]
-        except LLMError as exc:
-            log.warning("follow-up rewrite failed; using rule-based condensing", extra={"error": str(exc)})
-            return resolved
+        return condense(message, history, self.max_chars)

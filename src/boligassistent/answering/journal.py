@@ -16,11 +16,13 @@ class AnswerJournal:
         self.history_turns = history_turns
 
     def history(self, conversation_id: str | None, channel: str) -> list[str]:
-        """The user's previous messages in the conversation, oldest first (opening the conversation if it is new)."""
+        """The user's previous messages in the conversation, oldest first. A conversation the caller did not open
+        (direct use of the assistant: CLI, evals, tests) is opened here without an owner: no HTTP caller or channel
+        can read it. The service opens conversations with their owner before it asks (`Service.stream`)."""
         if self.store is None or not conversation_id:
             return []
         if not self.store.conversation_exists(conversation_id):
-            self.store.new_conversation(channel, conversation_id)
+            self.store.new_conversation(channel, owner=None, conversation_id=conversation_id)
         return self.store.previous_messages(conversation_id, self.history_turns)
 
     def record(self, answer: Answer) -> None:

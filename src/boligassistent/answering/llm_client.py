@@ -13,7 +13,7 @@ class LLMConfig:
     model: str = ""  # sent as is; servers hosting one model ignore it
     api_key: str | None = None  # sent as a Bearer token when set
     timeout_s: float = 20.0  # per request; on timeout the caller falls back to the rule-based path
-    min_support: float = 0.5  # share of a generated sentence's terms that must occur in the passages it cites
+    min_support: float = 0.8  # share of a generated sentence's content terms that must occur in the passages it cites
 
 
 class LLMError(RuntimeError):

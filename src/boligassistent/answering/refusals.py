@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from boligassistent.answering.clarify import clarifying_question
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.types import ScoredChunk
 
@@ -13,6 +14,10 @@ LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporte
                   "som renter, satser eller saksbehandlingstider. Sjekk oppdatert informasjon hos Husbanken, NAV eller "
                   "den aktuelle etaten.")
 OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke svare på dette."
+ANSWER_TYPE_TEXT = "Kildene mine handler om dette, men jeg finner ikke {what} som svarer på spørsmålet."
+# the value an answer-type refusal says it did not find, by `text.answer_types.AnswerType`
+VALUE_NAMES = {"quantity": "noe tall eller beløp", "time": "noe tidspunkt, noen frist eller varighet",
+               "name": "noe navn", "place": "noe sted"}
 CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
 _TEXTS = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}
 INPUT_REFUSALS = frozenset({"question-too-long", "empty-question"})  # reasons about the input, not the sources
@@ -46,11 +51,16 @@ def _names(names: tuple[str, ...]) -> str:
 
 
 def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int,
-            missing: tuple[str, ...] = ()) -> tuple[str, list[dict]]:
-    """(text, closest sources) of an abstention for `reason`; `missing` names what the sources lack."""
+            missing: tuple[str, ...] = (), suggestions: tuple[str, ...] = ()) -> tuple[str, list[dict]]:
+    """(text, closest sources) of an abstention for `reason`; `missing` names what the sources lack; `suggestions`:
+    the topics a clarifying question (reason "vague") offers, instead of sources."""
+    if reason == "vague":
+        return clarifying_question(list(suggestions)), []
     closest = [] if reason == "out-of-domain" else closest_sources(hits, closest_n)
     if reason == "out-of-scope" and missing:
         text = OUT_OF_SCOPE_TEXT.format(names=_names(missing))
+    elif reason == "answer-type" and missing:
+        text = ANSWER_TYPE_TEXT.format(what=VALUE_NAMES.get(missing[0], "noe svar"))
     else:
         text = _TEXTS.get(reason or "", ABSTAIN_TEXT)
     if closest:

@@ -12,6 +12,9 @@ class SlackConfig:
     app_token: str | None = None  # xapp-…, for Socket Mode
     command: str = "/bolig"  # the slash command
     api_base_url: str = "https://slack.com/api/"
+    # requests handled at once; each holds a thread until it has answered, and a request waiting for a thread is not
+    # acknowledged (Slack gives up after 3 s): bolt's own default is 5
+    listener_threads: int = 32
 
     @property
     def events_api(self) -> bool:
@@ -28,7 +31,9 @@ class TeamsConfig:
     app_id: str | None = None  # turns on JWT validation of incoming activities and MSAL tokens for replies
     app_password: str | None = None
     tenant_id: str | None = None
-    local_no_auth: bool = False  # emulator/tests only: no JWT validation, no outbound credentials
+    local_no_auth: bool = False  # emulator/tests only: no JWT validation, no outbound credentials, loopback serviceUrl only
+    # production: the hosts (or parent domains) an activity's https serviceUrl may name (Bot Framework, Teams)
+    service_hosts: tuple[str, ...] = ("smba.trafficmanager.net", "botframework.com")
 
     @property
     def enabled(self) -> bool:

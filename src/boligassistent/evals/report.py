@@ -8,7 +8,11 @@ summary.json schema::
                         # answer systems only:
                         "fact_coverage", "citation_hit_rate", "citation_validity", "abstention_f1",
                         "abstention_precision", "abstention_recall", "false_abstain_rate",
-                        "abstention_confusion": {"tp","fp","fn","tn"}, "answer_length_chars"}},
+                        "abstention_confusion": {"tp","fp","fn","tn"}, "answer_length_chars",
+                        "abstention_reasons": {REASON: {"unanswerable", "answerable"}},   # REASON: scope, answer-type,
+                        "answered": {"unanswerable", "answerable"},                       #   vague, model, other
+                        "confidently_wrong", "confidently_wrong_unanswerable",
+                        "abstention_by_dataset": {DATASET: {the five keys above}}}},
      "breakdowns": {NAME: {"type"|"topic"|"kind": {VALUE: {"recall@5", "n"}}}},
      "compare": {NAME: {METRIC: delta}}   # only with --compare
     }
@@ -23,10 +27,10 @@ import json
 from pathlib import Path
 
 from boligassistent.evals.extra import MissingEvalExtra
-from boligassistent.evals.runner import KS, QuestionResult
+from boligassistent.evals.runner import KS, REASONS, QuestionResult
 
 HEADLINE = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "doc_recall@5", "fact_coverage", "citation_hit_rate",
-            "citation_validity", "abstention_f1", "false_abstain_rate")
+            "citation_validity", "abstention_f1", "false_abstain_rate", "confidently_wrong")
 
 
 def compare(summary: dict, old: dict) -> dict[str, dict[str, float]]:
@@ -133,6 +137,31 @@ def _failures(results: dict[str, list[QuestionResult]]) -> list[QuestionResult]:
     return sorted(results[system], key=lambda r: -badness(r))
 
 
+def _reason_rows(name: str, table: dict) -> list[str]:
+    reasons = table["abstention_reasons"]
+    cells = [f"{reasons[r]['unanswerable']} / {reasons[r]['answerable']}" for r in REASONS]
+    answered = table["answered"]
+    return [f"| {name} | " + " | ".join(cells) + f" | {answered['unanswerable']} / {answered['answerable']} | "
+            f"{table['confidently_wrong']} ({table['confidently_wrong_unanswerable']}) |"]
+
+
+def abstention_markdown(summary: dict) -> list[str]:
+    """Declines per reason and the confidently wrong answers, per answer system and per dataset."""
+    md: list[str] = []
+    for system, m in summary["systems"].items():
+        if "abstention_reasons" not in m:
+            continue
+        md += [f"\n## Abstention by reason ({system})\n",
+               "Each cell: unanswerable questions declined (right) / answerable questions declined (false). "
+               "*Answered*: unanswerable answered / answerable answered. *Confidently wrong*: answered with "
+               "citations on an unanswerable question or citing no gold document (of which on unanswerable ones).\n",
+               "| dataset | " + " | ".join(REASONS) + " | answered | confidently wrong |", "|---" * (len(REASONS) + 3) + "|"]
+        md += _reason_rows("all", m)
+        for dataset, table in m.get("abstention_by_dataset", {}).items():
+            md += _reason_rows(dataset, table)
+    return md
+
+
 def write_reports(out_dir: Path, summary: dict, results: dict[str, list[QuestionResult]]) -> list[str]:
     """Write summary.json, report.md and report.html; returns what was left out and why (the plots without the
     `eval` extra)."""
@@ -155,6 +184,7 @@ def write_reports(out_dir: Path, summary: dict, results: dict[str, list[Question
         for dim, groups in dims.items():
             md += [f"\n## Recall@5 by {dim} (hybrid)\n", f"| {dim} | n | recall@5 |", "|---|---|---|"]
             md += [f"| {k} | {v['n']} | {v['recall@5']:.3f} |" for k, v in groups.items()]
+    md += abstention_markdown(summary)
     md += ["\n## Per question (worst first)\n", "| id | question | expected | retrieved top 3 | recall@5 | answer |",
            "|---|---|---|---|---|---|"]
     for r in failures:

@@ -38,6 +38,7 @@ class QuestionResult:
     citation_hit: float | None = None
     citation_validity: float | None = None
     cited_docs: list[str] = field(default_factory=list)
+    reason: str | None = None  # why the assistant declined (its Decision reason)
 
 
 def _retrieval_metrics(q: Question, retrieved: list[tuple[str, str]]) -> tuple[dict[int, float], float, float]:
@@ -72,6 +73,7 @@ def run_system(name: str, subject: EvalSubject, questions: list[Question],
                                  "total": answer.timings_ms["total"]}
             result.answer = answer.text
             result.abstained = answer.abstained
+            result.reason = answer.reason if answer.abstained else None
             result.cited_docs = [c.doc_id for c in answer.citations]
             if q.answerable and not answer.abstained:
                 result.fact_coverage = fact_coverage(answer.text, q.answer_facts)
@@ -113,7 +115,40 @@ def summarize(results: list[QuestionResult]) -> dict:
         summary["false_abstain_rate"] = abst["false_abstain_rate"]
         summary["abstention_confusion"] = {k: abst[k] for k in ("tp", "fp", "fn", "tn")}
         summary["answer_length_chars"] = _mean([len(r.answer or "") for r in results if not r.abstained])
+        summary |= abstention_breakdown(results)
     return summary
+
+
+REASONS = ("scope", "answer-type", "vague", "model", "other")  # the report's columns
+_REASON_OF = {"out-of-scope": "scope", "answer-type": "answer-type", "vague": "vague", "model": "model"}
+
+
+def confidently_wrong(r: QuestionResult) -> bool:
+    """Answered with citations, but on an unanswerable question or citing none of the gold documents."""
+    if r.abstained or not r.cited_docs:
+        return False
+    return not r.question.answerable or not (r.question.gold_docs & set(r.cited_docs))
+
+
+def abstention_breakdown(results: list[QuestionResult]) -> dict:
+    """Declines per reason (scope, answer type, vague, model, other), split by whether the question was
+    answerable (a false decline) or not (a right one), and the confidently wrong answers; per dataset too."""
+
+    def table(rs: list[QuestionResult]) -> dict:
+        reasons = {reason: {"unanswerable": 0, "answerable": 0} for reason in REASONS}
+        for r in rs:
+            if r.abstained:
+                reasons[_REASON_OF.get(r.reason or "", "other")]["answerable" if r.question.answerable else "unanswerable"] += 1
+        return {"abstention_reasons": reasons,
+                "answered": {"unanswerable": sum(not r.abstained and not r.question.answerable for r in rs),
+                             "answerable": sum(not r.abstained and r.question.answerable for r in rs)},
+                "confidently_wrong": sum(confidently_wrong(r) for r in rs),
+                "confidently_wrong_unanswerable": sum(confidently_wrong(r) and not r.question.answerable for r in rs)}
+
+    out = table(results)
+    datasets = sorted({r.question.dataset for r in results})
+    out["abstention_by_dataset"] = {d: table([r for r in results if r.question.dataset == d]) for d in datasets}
+    return out
 
 
 def breakdowns(results: list[QuestionResult]) -> dict[str, dict[str, dict[str, float]]]:

@@ -13,6 +13,7 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -22,10 +23,16 @@ import numpy as np
 
 from boligassistent.corpus.discovery import SourceFile, discover, load_document
 from boligassistent.corpus.errors import UnreadableDocument
+from boligassistent.corpus.loaders import LOADER_VERSION
 from boligassistent.domain.documents import Chunk, Document
 from boligassistent.indexing.chunker import ChunkerConfig, chunk_document
 from boligassistent.indexing.embedder import Embedder, EmbeddingCache, embed_with_cache
-from boligassistent.indexing.generation import INDEX_FORMAT, GenerationPlan, IndexTarget
+from boligassistent.indexing.generation import (
+    INDEX_FORMAT,
+    ExclusiveTarget,
+    GenerationPlan,
+    IndexTarget,
+)
 from boligassistent.text.analyzer import analyze
 
 log = logging.getLogger(__name__)
@@ -78,17 +85,37 @@ def _document_outline(doc: Document, source: SourceFile) -> dict:
 
 def _config_fingerprint(chunker: ChunkerConfig, model_id: str) -> dict:
     return {"chunker": {"max_chars": chunker.max_chars, "overlap_chars": chunker.overlap_chars},
-            "analyzer": ANALYZER_VERSION, "model_id": model_id}
+            "analyzer": ANALYZER_VERSION, "loaders": LOADER_VERSION, "model_id": model_id}
 
 
 def build_index(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunker: ChunkerConfig, *,
                 cache: EmbeddingCache | None = None, rebuild: bool = False, batch_size: int = 32,
                 callbacks: BuildCallbacks | None = None) -> BuildReport:
-    """Build or update the index in `target` (the embedded files or PostgreSQL, chosen by the runtime)."""
-    started = time.perf_counter()
-    cb = callbacks or BuildCallbacks()
+    """Build or update the index in `target` (the embedded files or PostgreSQL, chosen by the runtime).
+
+    A target that needs it (`ExclusiveTarget`) is held exclusively for the whole build, so a second builder
+    of the same index waits for the first one (or fails with a clear message) instead of racing it."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"Corpus directory not found: {corpus_dir}")
+    with target.exclusive() if isinstance(target, ExclusiveTarget) else nullcontext():
+        return _build(corpus_dir, target, embedder, chunker, cache=cache, rebuild=rebuild, batch_size=batch_size,
+                      callbacks=callbacks or BuildCallbacks())
+
+
+def _parse(source: SourceFile, chunker: ChunkerConfig) -> tuple[Document, list[Chunk]]:
+    """One file's document and chunks; any failure (a loader's or the chunker's) is an UnreadableDocument."""
+    doc = load_document(source)
+    try:
+        return doc, chunk_document(doc, chunker)
+    except Exception as exc:
+        log.exception("chunking failed", extra={"doc_id": source.doc_id})
+        raise UnreadableDocument(f"could not chunk: {type(exc).__name__}: {exc}") from exc
+
+
+def _build(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunker: ChunkerConfig, *,
+           cache: EmbeddingCache | None, rebuild: bool, batch_size: int, callbacks: BuildCallbacks) -> BuildReport:
+    started = time.perf_counter()
+    cb = callbacks
     sources, skipped = discover(corpus_dir)
     cb.on_files(len(sources))
 
@@ -141,14 +168,13 @@ def build_index(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunk
             skipped_manifest[source.doc_id] = known_bad
             continue
         try:
-            doc = load_document(source)
+            doc, doc_chunks = _parse(source, chunker)
         except UnreadableDocument as exc:
             log.warning("skipping unreadable file", extra={"doc_id": source.doc_id, "reason": str(exc)})
             skipped.append((source.doc_id, str(exc)))
             skipped_manifest[source.doc_id] = {"sha256": source.sha256, "reason": str(exc)}
             cb.on_file(source.doc_id, f"skipped: {exc}")
             continue
-        doc_chunks = chunk_document(doc, chunker)
         new_chunks.extend(doc_chunks)
         new_tokens.extend(analyze(chunk.indexed_text) for chunk in doc_chunks)
         order.append(doc.doc_id)

@@ -4,8 +4,9 @@ or unreachable index. The read side (`IndexStore`) lives in `boligassistent.retr
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,6 +35,13 @@ class GenerationRetired(IndexUnavailable):
     """The generation this process reads was removed after newer ones were published: reload the index."""
 
 
+class IndexCorrupt(IndexError_):
+    """A generation's files are damaged (truncated, missing, unparseable, counts that disagree)."""
+
+
+class IndexBuildLocked(IndexError_):
+    """Another build of the same index is running and did not finish in time."""
+
 
 @dataclass
 class GenerationPlan:
@@ -60,3 +68,13 @@ class IndexTarget(Protocol):
     def publish(self, plan: GenerationPlan) -> str:
         """Write the new generation beside the active one and switch to it atomically; returns its identity.
         Readers see the old generation or the new one, never a half-built one."""
+
+
+@runtime_checkable
+class ExclusiveTarget(Protocol):
+    """A target whose builds must not overlap from the first read of the previous manifest to the publish
+    (the embedded files: two builders would otherwise delete each other's work). The builder holds
+    `exclusive()` for the whole build; targets that serialize publishing themselves need not offer it."""
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Wait for (or fail clearly on) a concurrent build of the same index; held until the build ends."""

@@ -22,13 +22,15 @@ from boligassistent.domain.documents import Chunk
 class SearchFilters:
     kinds: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    exclude_doc_ids: tuple[str, ...] = ()  # documents left out (e.g. leave-one-document-out evaluation)
 
     def allows(self, chunk: Chunk) -> bool:
-        return (not self.kinds or chunk.kind in self.kinds) and (not self.doc_ids or chunk.doc_id in self.doc_ids)
+        return ((not self.kinds or chunk.kind in self.kinds) and (not self.doc_ids or chunk.doc_id in self.doc_ids)
+                and chunk.doc_id not in self.exclude_doc_ids)
 
     @property
     def active(self) -> bool:
-        return bool(self.kinds or self.doc_ids)
+        return bool(self.kinds or self.doc_ids or self.exclude_doc_ids)
 
 
 @dataclass

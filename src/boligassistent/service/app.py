@@ -11,9 +11,10 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from boligassistent.service.config import ServiceConfig
 from boligassistent.service.errors import install_error_handlers
-from boligassistent.service.middleware import add_observability
+from boligassistent.service.middleware import Observability
 from boligassistent.service.routers import admin, answers, feedback, operations, search, sources
 from boligassistent.service.routers.widget import mount_widget
+from boligassistent.service.security import parse_networks
 from boligassistent.service.service import Service
 
 DESCRIPTION = ("Kunnskapsassistent for saksbehandlere i boligsosialt arbeid. Svar med kildehenvisninger "
@@ -32,10 +33,11 @@ def create_app(config: ServiceConfig, service: Service) -> FastAPI:
     app = FastAPI(title="Boligassistent API", version="0.1.0", lifespan=lifespan, description=DESCRIPTION)
     app.state.service = service
     app.state.config = config
+    app.state.trusted_proxies = parse_networks(config.trusted_proxies)
     origins = sorted(set(config.cors_origins) | service.keys.all_origins())
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                        allow_headers=["Authorization", "X-API-Key", "Content-Type"], max_age=600)
-    add_observability(app, service.metrics, config.max_body_bytes)
+    app.add_middleware(Observability, metrics=service.metrics, max_body_bytes=config.max_body_bytes)
     install_error_handlers(app)
     for module in (answers, search, sources, feedback, admin, operations):
         app.include_router(module.router)

@@ -25,6 +25,10 @@ _VALIDATION_NO = {
 }
 
 
+def body_too_large(max_body_bytes: int) -> str:
+    return f"Forespørselen er for stor (maks {max_body_bytes // 1024} KB)."
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self.status, self.message, self.headers = status, message, headers or {}
@@ -46,7 +50,9 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return _detail("Ugyldig forespørsel: " + "; ".join(problems) + ".", 422)
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 413:  # the body limit, counted over the bytes received (FastAPI's max_body_size)
+        return _detail(body_too_large(request.app.state.config.max_body_bytes), 413)
     if exc.status_code in _HTTP_MESSAGES or not isinstance(exc.detail, str):
         return _detail(_HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code)
     return _detail(exc.detail, exc.status_code)

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from boligassistent.answering.models import Answer
+from boligassistent.domain.documents import DocKind
 from boligassistent.retrieval.store import SearchFilters
+
+Kind = DocKind
+KINDS = get_args(DocKind)
+# Schema ceilings (422 above them); the configured question limit (BOLIG_MAX_QUESTION_CHARS) applies within
+MAX_TEXT_CHARS = 16_000  # a question or message
+MAX_DOC_IDS = 50
+MAX_ID_CHARS = 300  # a document id (its path in the corpus)
+DocId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 
 
 class Filters(BaseModel):
-    kinds: list[Literal["rapport", "veiledning", "lov", "forskrift", "annet"]] = Field(default_factory=list)
-    doc_ids: list[str] = Field(default_factory=list, max_length=50)
+    kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS))
+    doc_ids: list[DocId] = Field(default_factory=list, max_length=MAX_DOC_IDS)
 
     @staticmethod
     def to_search(filters: Filters | None) -> SearchFilters | None:
@@ -20,7 +29,7 @@ class Filters(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., min_length=1, examples=["Kan en student få bostøtte?"])
+    question: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS, examples=["Kan en student få bostøtte?"])
     filters: Filters | None = None
     top_k: int | None = Field(default=None, ge=1, le=20)
 
@@ -29,9 +38,16 @@ class AskRequest(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(..., min_length=1, examples=["Gjelder det også varetekt?"])
+    message: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS, examples=["Gjelder det også varetekt?"])
     conversation_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     filters: Filters | None = None
+
+
+class SearchRequest(BaseModel):
+    q: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS, examples=["bostøtte student"])
+    k: int = Field(default=8, ge=1, le=50)
+    kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS))
+    mode: str = Field(default="hybrid", max_length=40, description="hybrid, or one retrieval arm's name")
 
 
 class CitationOut(BaseModel):

@@ -9,6 +9,13 @@ from boligassistent.text.normalize import collapse_ws
 _SENTENCE_END = re.compile(r"(?<=[.!?»])\s+(?=[«\"(\[]?[A-ZÆØÅ0-9§])")
 _ABBREVIATIONS = ("jf.", "bl.a.", "f.eks.", "m.m.", "mv.", "nr.", "pkt.", "ca.", "dvs.", "kap.", "m.v.", "iflg.", "ikr.",
                   "res.", "s.", "t.o.m.", "o.l.", "osv.", "evt.", "ev.", "inkl.", "bokst.", "jan.", "feb.", "des.")
+# A list item: a line opening with a bullet ("-", "–", "—", "•", "·", "*", "▪") or an enumerator ("1.", "2)", "a)");
+# a number before a lowercase word is a date ("12. januar"), not an enumerator.
+_ITEM_MARK = re.compile(r"^\s*(?:[-–—•·*▪]\s+|\d{1,2}[.)]\s+(?=[A-ZÆØÅ«])|[a-zæøå]\)\s+)")
+# Bullets flattened into running text (PDF extraction, Lovdata): "… tiltak: • bolig • arbeid", "… 48 timer. - Beslutning",
+# and a dialogue dash after a sentence ("… sier hun. – Jeg …").
+_INLINE_BULLET = re.compile(r"\s+[•▪·]\s+|(?<=[.!?:;])\s+[-–—]\s+")
+_LINE_END = re.compile(r"[.!?:;»)]$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -21,3 +28,24 @@ def split_sentences(text: str) -> list[str]:
         else:
             sentences.append(piece)
     return [s for s in sentences if s]
+
+
+def _blocks(text: str) -> list[str]:
+    """The text cut at list items and at line breaks that end a sentence or a lead-in (a hard-wrapped line that
+    ends mid-sentence stays joined to the next); item markers are removed."""
+    blocks: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item = _ITEM_MARK.match(line)
+        if item is None and blocks and not _LINE_END.search(blocks[-1].rstrip()):
+            blocks[-1] = f"{blocks[-1]} {line}"
+        else:
+            blocks.append(line[item.end():] if item else line)
+    return [part for block in blocks for part in _INLINE_BULLET.split(block)]
+
+
+def split_units(text: str) -> list[str]:
+    """The quotable units of a passage: its sentences, with every bullet or numbered list item a unit of its own
+    (without its marker), so one item can be quoted without the whole list."""
+    return [sentence for block in _blocks(text) for sentence in split_sentences(block)]

@@ -1,63 +1,102 @@
-"""Extractive answering: pick the sentences of the top passages that best answer the question.
+"""Extractive answering, answer first: the one sentence that answers most directly, then a few supporting points.
 
-Sentences are scored by idf-weighted overlap with the question (after Norwegian analysis), the
-retrieval rank of their passage, and a bonus for rule-bearing text (a § ledd, "har rett", "skal").
-Selected sentences are quoted verbatim, each with a numbered citation.
+Every passage is cut into quotable units (sentences; each list item its own unit, `text/sentences.split_units`).
+A unit scores by the idf-weighted share of the question's terms it holds (the index's BM25 idf, so rare terms
+count most), the retrieval rank of its passage, whether it holds the kind of value the question asks for
+(`text/answer_types`), and whether it states a rule. The opening is the best unit, a rule before an exception;
+then at most `max_sentences - 1` short supporting points (conditions, exceptions, what to do), near-duplicates
+dropped, a law and a guidance note or report both shown when both answer. Every unit is quoted verbatim or
+trimmed to its best clauses with a marked ellipsis «…», and cited; the whole answer stays within `max_chars`.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from boligassistent.answering.backends.trim import ELLIPSIS, trim
 from boligassistent.answering.citations import cite
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.models import Draft
-from boligassistent.domain.documents import LEGAL_KINDS
 from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze
-from boligassistent.text.sentences import split_sentences
+from boligassistent.text.answer_types import expected_answer_type, holds_value
+from boligassistent.text.sentences import split_units
 
-_RULE_WORDS = re.compile(r"\b(har (ikkje|ikke )?rett|skal|kan|må|plikt|vilkår|frist|unntak|ikkje rett|ikke rett|gjeld(er)?)\b",
+_RULE_WORDS = re.compile(r"\b(har (ikkje |ikke )?rett|skal|kan|må|plikt|vilkår|frist|ikkje rett|ikke rett|gjeld(er)?)\b",
                          re.I)
-_NUMBER = re.compile(r"\d")
-_QUANTITY_Q = re.compile(
-    r"\b(hvor (mye|mange|lang|stor|høy)|kor (mykje|mange|lang)|hvilken (dag|dato|frist)|når|prosent|beløp)\b", re.I)
+# An exception or a limit on a rule: the opening prefers the rule itself.
+_EXCEPTION = re.compile(r"\b(unntak\w*|likevel|med mindre|uten at|utan at|gjelder ikke|gjeld ikkje)\b"
+                        r"|\b(dersom|hvis|viss|om)\b[^.;]*\b(ikke|ikkje)\b", re.I)
+# A unit that leans on what came before it ("Dette gjelder …", "De har ikke rett …", "reglene over") does not open.
+_ANAPHORIC = re.compile(r"^(dette|disse|denne|dei|de|slike|slik|han|hun|ho|her|der|da|samme)\b"
+                        r"|\b(over|ovenfor|nevnt|nemnd|nevnte|nemnde)\b", re.I)
+# "Hva er X?", "Kva tyder X?", "Hva slags … var X?": answered by a unit that defines X ("X er …", "X var …").
+_DEFINITION_Q = re.compile(r"^\W*(hva|kva)\s+(er|var|betyr|tyder|menes med|innebærer|inneber)\b|\b(hva|kva)\s+slags\b"
+                           r"|\bhvilken\s+type\b", re.I)
+_COPULA = re.compile(r"\s(er|var|blir|ble|betyr|tyder|innebærer|inneber)\s", re.I)
+_DEFINITION_REACH = 80  # characters: the copula of a defining unit comes this early
+# A unit that only points elsewhere ("Se egen veiledning om …", "Les mer på …", "Jf. § 4.") answers nothing.
+_POINTER = re.compile(r"^(se|sjå|les( mer)?|jf\.?)\s", re.I)
 _BIBLIOGRAPHY = re.compile(r"^(kilder|kjelder|referanser|litteratur(liste)?|lenker|fotnoter)$", re.I)
-# Kinds that complement each other in an answer: the rule (law/regulation) and the practical guidance.
-_COMPLEMENTS = (tuple(sorted(LEGAL_KINDS)), ("veiledning",))  # law and guidance complement each other
+_SENTENCE_CLOSED = re.compile(r"[.!?»)]$")
+_LIST_JOINER = re.compile(r"[\s,;]+(og|eller)?$")
 
 
 @dataclass(frozen=True)
 class ExtractiveConfig:
-    """Sentence scoring and selection. score = overlap_weight × idf-weighted share of the question's terms in
-    the sentence + rank_weight × 1 / (1 + rank_decay × passage rank) + bonuses."""
+    """Unit scoring and answer composition. score = overlap_weight × idf-weighted share of the question's terms in
+    the unit + rank_weight × 1 / (1 + rank_decay × passage rank) + bonuses. Tuned by cross-validation over the dev
+    sets (`benchmarks/tune_extractive.py`)."""
 
-    max_sentences: int = 5  # quoted sentences per answer
-    max_per_passage: int = 3  # quoted sentences from one passage
-    min_sentence_chars: int = 25  # shorter sentences are fragments (headings, list stubs)
+    max_sentences: int = 4  # quoted units per answer: the opening and at most this many − 1 supporting points
+    max_chars: int = 600  # the whole answer text (quotes, labels, citation marks) stays within this
+    max_unit_chars: int = 240  # a longer unit is trimmed to its best clauses, with «…» where it was cut
+    max_per_passage: int = 3  # quoted units from one passage
+    min_sentence_chars: int = 25  # shorter units are fragments (headings, list stubs)
     min_sentence_words: int = 4  # fewer words: a fragment
     overlap_weight: float = 0.7
-    rank_weight: float = 0.3
+    rank_weight: float = 0.15
     rank_decay: float = 0.35  # how fast the passage-rank prior falls (rank 0 → 1.0, rank 1 → 0.74, …)
     unknown_term_idf: float = 1.0  # weight of a question term without an idf
-    rule_bonus: float = 0.08  # sentence states a rule (har rett, skal, vilkår, frist, …)
-    quantity_bonus: float = 0.12  # question asks how much/many/long/when and the sentence has a number
-    long_sentence_chars: int = 400  # longer sentences are penalised …
-    long_sentence_penalty: float = 0.1  # … by this much
-    keep_ratio: float = 0.6  # stop at sentences scoring below this share of the best sentence
-    max_redundancy: float = 0.6  # skip a sentence whose term Jaccard with a chosen one exceeds this
+    rule_bonus: float = 0.08  # the unit states a rule (har rett, skal, vilkår, frist, …)
+    type_bonus: float = 0.12  # the question asks for a quantity, time, name or place and the unit holds one
+    context_weight: float = 0.3  # share of a neighbouring unit's overlap a unit gets (an answer often sits next to
+    # the sentence that repeats the question's words: "Debattanten er leder for …" after the name)
+    keep_ratio: float = 0.4  # supporting points (and a rule opening before a better-scoring exception) score at
+    # least this share of the best unit's score
+    max_redundancy: float = 0.6  # skip a unit whose term Jaccard with a chosen one exceeds this
     complement_ratio: float = 0.45  # a law/guidance complement must score at least this share of the best …
     complement_max_rank: int = 4  # … and come from one of the first passages (0-based rank below this)
 
 
 @dataclass
 class Candidate:
-    text: str
+    text: str  # as quoted: the unit, or its list's lead-in «…» the item
     hit_rank: int  # 0-based rank of the passage
-    position: int  # sentence position within the passage
+    position: int  # unit position within the passage
     terms: set[str]
     score: float = 0.0
+    exception: bool = False  # an exception or limit of a rule ("unntak", "likevel", "dersom … ikke")
+    anaphoric: bool = False  # leans on the text before it
+    fits_type: bool = False  # holds the kind of value the question asks for (or defines its subject)
+
+
+def _units(hit: ScoredChunk) -> list[str]:
+    """The passage's quotable units; a list item that continues its lead-in ("… har søkjarar som" / "er over 18
+    år,") is quoted with the lead-in, the rest of the list marked by an ellipsis."""
+    out: list[str] = []
+    lead: str | None = None
+    for unit in split_units(hit.chunk.text):
+        if lead is not None and unit[:1].islower():
+            out.append(f"{lead} {ELLIPSIS} {_LIST_JOINER.sub('', unit)}")
+            continue
+        lead = None if _SENTENCE_CLOSED.search(unit) else unit  # may introduce a list of lowercase items
+        if lead is None:  # an unfinished unit (a lead-in, a heading, a cut-off line) is no answer by itself
+            out.append(unit)
+    return out
 
 
 def _candidates(hits: list[ScoredChunk], config: ExtractiveConfig) -> list[Candidate]:
@@ -65,79 +104,112 @@ def _candidates(hits: list[ScoredChunk], config: ExtractiveConfig) -> list[Candi
     for rank, hit in enumerate(hits):
         if hit.chunk.heading_path and _BIBLIOGRAPHY.match(hit.chunk.heading_path[-1].strip()):
             continue  # source lists are not answers
-        for pos, sentence in enumerate(split_sentences(hit.chunk.text)):
-            if len(sentence) < config.min_sentence_chars or sentence.count(" ") + 1 < config.min_sentence_words:
+        for pos, unit in enumerate(_units(hit)):
+            if (len(unit) < config.min_sentence_chars or unit.count(" ") + 1 < config.min_sentence_words
+                    or _POINTER.match(unit)):
                 continue
-            out.append(Candidate(text=sentence, hit_rank=rank, position=pos, terms=set(analyze(sentence))))
+            out.append(Candidate(text=unit, hit_rank=rank, position=pos, terms=set(analyze(unit)),
+                                 exception=bool(_EXCEPTION.search(unit)), anaphoric=bool(_ANAPHORIC.search(unit))))
     return out
+
+
+class _Relevance:
+    """How much of the question a piece of text answers: term overlap plus question-type fit. A question term
+    weighs its idf in the index (rare in the corpus) times its idf among the candidate units (rare among the
+    retrieved passages: a name that every passage repeats does not tell the units apart)."""
+
+    def __init__(self, question: str, idf: dict[str, float], config: ExtractiveConfig,
+                 units: list[set[str]] | None = None) -> None:
+        local = Counter(term for terms in units or [] for term in terms)
+        n = len(units or [])
+        self.weights = {t: idf.get(t, config.unknown_term_idf) * (math.log((n + 1) / (local[t] + 0.5)) if local[t] else 1.0)
+                        for t in set(analyze(question))}
+        self.total = sum(self.weights.values()) or 1.0
+        self.kind = expected_answer_type(question)
+        self.defining = bool(_DEFINITION_Q.search(question))
+        self.question = question
+        self.config = config
+
+    def overlap(self, terms: set[str]) -> float:
+        return sum(w for t, w in self.weights.items() if t in terms) / self.total
+
+    def fits_type(self, text: str) -> bool:
+        if self.kind is not None:
+            return holds_value(self.kind, text, self.question)
+        return self.defining and self.defines(text)
+
+    def defines(self, text: str) -> bool:
+        """The unit opens by defining a term of the question: "<… term …> er/var …"."""
+        copula = _COPULA.search(text[:_DEFINITION_REACH])
+        return copula is not None and any(t in self.weights for t in analyze(text[:copula.start()]))
+
+    def of_text(self, text: str) -> float:
+        """For trimming: what a piece of a unit keeps of the question."""
+        return self.overlap(set(analyze(text))) * self.config.overlap_weight + self.fits_type(text) * self.config.type_bonus
 
 
 def score_sentences(question: str, hits: list[ScoredChunk], idf: dict[str, float],
                     config: ExtractiveConfig = ExtractiveConfig()) -> list[Candidate]:
-    q_terms = set(analyze(question))
-    q_weight = sum(idf.get(t, config.unknown_term_idf) for t in q_terms) or 1.0
-    wants_quantity = bool(_QUANTITY_Q.search(question))
+    """The passages' quotable units, scored for `question`."""
+    return _scored(question, hits, idf, config)[0]
+
+
+def _scored(question: str, hits: list[ScoredChunk], idf: dict[str, float],
+            config: ExtractiveConfig) -> tuple[list[Candidate], _Relevance]:
     candidates = _candidates(hits, config)
-    for cand in candidates:
-        overlap = sum(idf.get(t, config.unknown_term_idf) for t in q_terms & cand.terms) / q_weight
+    relevance = _Relevance(question, idf, config, [cand.terms for cand in candidates])
+    overlaps = [relevance.overlap(cand.terms) for cand in candidates]
+    for i, cand in enumerate(candidates):
+        neighbours = [overlaps[j] for j in (i - 1, i + 1) if 0 <= j < len(candidates)
+                      and candidates[j].hit_rank == cand.hit_rank and abs(candidates[j].position - cand.position) == 1]
+        overlap = overlaps[i] + config.context_weight * max(neighbours, default=0.0)
         rank_prior = 1.0 / (1.0 + config.rank_decay * cand.hit_rank)
-        bonus = 0.0
-        if _RULE_WORDS.search(cand.text):
-            bonus += config.rule_bonus
-        if wants_quantity and _NUMBER.search(cand.text):
-            bonus += config.quantity_bonus
-        if len(cand.text) > config.long_sentence_chars:
-            bonus -= config.long_sentence_penalty
+        bonus = config.rule_bonus if _RULE_WORDS.search(cand.text) else 0.0
+        cand.fits_type = relevance.fits_type(cand.text)
+        bonus += config.type_bonus if cand.fits_type else 0.0
         cand.score = overlap * config.overlap_weight + rank_prior * config.rank_weight + bonus
-    return candidates
+    return candidates, relevance
 
 
 def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
                      config: ExtractiveConfig = ExtractiveConfig()) -> list[Candidate]:
-    """Greedy selection with redundancy control; keeps a law and a guidance passage when both answer."""
+    """The opening first (the best unit holding the value asked for, a self-contained rule before an exception), then
+    the supporting points in passage order: a law/guidance complement when both answer, then the best remaining
+    units above `keep_ratio` of the best, without near-duplicates and at most `max_per_passage` per passage."""
     if not candidates:
         return []
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0].score
-    chosen: list[Candidate] = []
-    per_passage: dict[int, int] = {}
+    # Among the units good enough to be quoted at all, the opening is the best one that holds the value asked for
+    # (when the question asks for one), then one that states the rule itself and stands on its own.
+    typed = any(c.fits_type for c in ranked)
+    opening = min((c for c in ranked if c.score >= best * config.keep_ratio),
+                  key=lambda c: (typed and not c.fits_type, c.exception or c.anaphoric, -c.score))
+    chosen = [opening]
+
+    def admissible(cand: Candidate) -> bool:
+        return (cand not in chosen
+                and sum(c.hit_rank == cand.hit_rank for c in chosen) < config.max_per_passage
+                and all(len(cand.terms & c.terms) / max(1, len(cand.terms | c.terms)) <= config.max_redundancy
+                        for c in chosen))
+
+    # A law and a guidance note or report complement each other: show one of each when both answer well.
+    opening_legal = hits[opening.hit_rank].chunk.is_legal
+    complement = next((c for c in ranked if hits[c.hit_rank].chunk.is_legal != opening_legal
+                       and c.hit_rank < config.complement_max_rank and c.score >= best * config.complement_ratio
+                       and admissible(c)), None)
+    if complement is not None and config.max_sentences > 1:
+        chosen.append(complement)
     for cand in ranked:
         if len(chosen) >= config.max_sentences or cand.score < best * config.keep_ratio:
             break
-        if per_passage.get(cand.hit_rank, 0) >= config.max_per_passage:
-            continue
-        if any(len(cand.terms & c.terms) / max(1, len(cand.terms | c.terms)) > config.max_redundancy for c in chosen):
-            continue
-        chosen.append(cand)
-        per_passage[cand.hit_rank] = per_passage.get(cand.hit_rank, 0) + 1
-    # Prefer showing both the rule (law/regulation) and the practical guidance when both were retrieved.
-    kinds = {hits[c.hit_rank].chunk.kind for c in chosen}
-    for group in _COMPLEMENTS:
-        if kinds & set(group):
-            continue
-        extra = next((c for c in ranked if hits[c.hit_rank].chunk.kind in group and c.hit_rank < config.complement_max_rank
-                      and c.score >= best * config.complement_ratio and c not in chosen), None)
-        if extra is not None:
-            if len(chosen) >= config.max_sentences:
-                chosen.pop()
-            chosen.append(extra)
-            kinds.add(hits[extra.hit_rank].chunk.kind)
-    return sorted(chosen, key=lambda c: (c.hit_rank, c.position))
-
-
-def _source_intro(hit: ScoredChunk) -> str:
-    chunk = hit.chunk
-    if chunk.is_legal:
-        return f"{chunk.label[0].upper()}{chunk.label[1:]}"
-    if chunk.kind == "veiledning":
-        return f"Veiledningen «{chunk.title}»"
-    if chunk.kind == "rapport":
-        return f"Rapporten «{chunk.title}»"
-    return f"«{chunk.title}»"
+        if admissible(cand):
+            chosen.append(cand)
+    return [opening] + sorted(chosen[1:], key=lambda c: (c.hit_rank, c.position))
 
 
 class ExtractiveBackend:
-    """Quotes the best sentences verbatim, grouped per passage: «…» [n]. Always answers (the last fallback)."""
+    """The opening quote, then «–» supporting points, each «…» [n]. Always answers (the last fallback)."""
 
     name = "extractive"
 
@@ -146,15 +218,27 @@ class ExtractiveBackend:
 
     def compose(self, question: str, resolved: str, hits: list[ScoredChunk], evidence: Evidence,
                 history: list[str]) -> Draft:
-        chosen = select_sentences(score_sentences(resolved, hits, evidence.idf, self.config), hits, self.config)
-        groups: dict[int, list[str]] = {}
-        for cand in chosen:
-            groups.setdefault(cand.hit_rank, []).append(cand.text)
-        ordered = list(groups.items())
-        citations = cite([(hits[rank], quotes) for rank, quotes in ordered])
-        parts: list[str] = []
+        config = self.config
+        candidates, relevance = _scored(resolved, hits, evidence.idf, config)
+        chosen = select_sentences(candidates, hits, config)
+        numbers: dict[int, int] = {}  # hit rank → citation number, in order of first use
+        quotes: dict[int, list[str]] = {}
+        lines: list[str] = []
         sentences: list[tuple[str, list[int]]] = []
-        for citation, (rank, quotes) in zip(citations, ordered):
-            parts.append(f"{_source_intro(hits[rank])}: «{' '.join(quotes)}» [{citation.n}]")
-            sentences.extend((q, [citation.n]) for q in quotes)
-        return Draft(text="\n\n".join(parts), citations=citations, sentences=sentences)
+        used = 0
+        for i, cand in enumerate(chosen):
+            n = numbers.get(cand.hit_rank, len(numbers) + 1)
+            frame = f"{'– ' if i else ''}«» [{n}]"
+            separator = 0 if i == 0 else (2 if i == 1 else 1)
+            room = min(config.max_unit_chars, config.max_chars - used - separator - len(frame))
+            if i and room < 2 * config.min_sentence_chars:
+                continue  # no room left for a meaningful point
+            text = trim(cand.text, room, relevance.of_text)
+            numbers[cand.hit_rank] = n
+            quotes.setdefault(cand.hit_rank, []).append(text)
+            lines.append(frame.replace("«»", f"«{text}»"))
+            sentences.append((text, [n]))
+            used += separator + len(lines[-1])
+        citations = cite([(hits[rank], quotes[rank]) for rank in numbers])
+        text = lines[0] + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "") if lines else ""
+        return Draft(text=text, citations=citations, sentences=sentences)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from boligassistent.corpus.urls import http_url
 from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.text.normalize import collapse_ws
 
@@ -34,8 +35,8 @@ def parse_html_guidance(markup: str, doc_id: str) -> Document:
         junk.decompose()
     h1 = soup.find("h1")
     title = collapse_ws(h1.get_text(" ")) if h1 else collapse_ws(soup.title.get_text(" ")) if soup.title else doc_id
-    source = _meta(soup, "source")
-    first_url = source.split(";")[0].strip() if source else None
+    sources = [url for part in (_meta(soup, "source") or "").split(";") if (url := http_url(part))]
+    first_url = sources[0] if sources else None  # only http(s) URLs become links
 
     sections: list[Section] = []
     taken: set[str] = set()
@@ -77,7 +78,8 @@ def parse_html_guidance(markup: str, doc_id: str) -> Document:
         date=_meta(soup, "updated"),
         url=first_url,
         description=_meta(soup, "description"),
-        meta={k: v for k in ("source", "updated", "description", "audience") if (v := _meta(soup, k))},
+        meta={**{k: v for k in ("updated", "description", "audience") if (v := _meta(soup, k))},
+              **({"source": "; ".join(sources)} if sources else {})},
     )
 
 

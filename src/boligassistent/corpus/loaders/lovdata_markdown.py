@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from boligassistent.corpus.errors import UnreadableDocument
+from boligassistent.corpus.urls import http_url
 from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.text.normalize import collapse_ws
 
@@ -16,6 +18,56 @@ _PARAGRAPH_HEADING = re.compile(r"^(§\s*[\w\s-]*?\w)\s*\.\s*(.*)$")
 _ARTICLE_HEADING = re.compile(r"^(Artikkel\s+\d+\s*\w?)\s*\.\s*(.*)$")
 _AMENDMENT_LINE = re.compile(r"^(\*.*\*|(Overskrift|Kapitlet|Kapittelet)\s+(tilføyd|endret|opphevet)\b.*)$", re.I)
 _NAME_IN_TITLE = re.compile(r"[(\[]([^()\[\]]+)[)\]]\s*$")
+# Front matter is a handful of key: value pairs. Aliases are allowed, but not a document that expands to more
+# values than this (the "billion laughs": nine nested aliases of nine items are 387 million strings).
+MAX_FRONT_MATTER_VALUES = 10_000
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many nodes `root` has with every alias expanded, counting no further than `limit` + 1."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if id(node) in open_nodes:  # an alias to an enclosing node: infinitely large
+            return limit + 1
+        open_nodes.add(id(node))
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        total = 1
+        for child in children:
+            total = min(limit + 1, total + size(child))
+            if total > limit:
+                break
+        open_nodes.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
+
+
+def front_matter(block: str) -> dict:
+    """The YAML front matter as a mapping. Raises UnreadableDocument for invalid YAML, a value that is not a
+    mapping, or aliases that expand beyond MAX_FRONT_MATTER_VALUES (checked on the composed node graph,
+    where each alias is one shared node, before anything is expanded)."""
+    try:
+        root = yaml.compose(block, Loader=yaml.SafeLoader)
+        if root is None:
+            return {}
+        if _expanded_size(root, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
+            raise UnreadableDocument(f"YAML front matter expands to more than {MAX_FRONT_MATTER_VALUES} values "
+                                     "through aliases (an alias bomb?)")
+        meta = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        raise UnreadableDocument(f"invalid YAML front matter: {' '.join(str(exc).split())}") from exc
+    if not isinstance(meta, dict):
+        raise UnreadableDocument(f"YAML front matter is a {type(meta).__name__}, not a mapping of keys to values")
+    return meta
 
 
 def law_short_name(meta: dict, title: str) -> str:
@@ -36,7 +88,7 @@ def lovdata_url(refid: str | None, paragraph: str | None = None) -> str | None:
     url = f"https://lovdata.no/{refid}"
     if paragraph:
         url += "/" + paragraph.replace(" ", "")
-    return url
+    return http_url(url)  # a refid with spaces, quotes or control characters gives no link
 
 
 def kind_for(refid: str | None, rel_path: str) -> str:
@@ -56,7 +108,7 @@ def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
     match = _FRONT_MATTER.match(text)
     meta: dict = {}
     if match:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = front_matter(match.group(1))
         text = text[match.end():]
     title = str(meta.get("tittel") or "").strip()
     refid = meta.get("refid")

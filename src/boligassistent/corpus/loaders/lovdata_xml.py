@@ -12,11 +12,31 @@ from pathlib import Path
 
 from lxml import etree, html
 
+from boligassistent.corpus.errors import UnreadableDocument
 from boligassistent.corpus.loaders.lovdata_markdown import law_short_name, lovdata_document, lovdata_url
 from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.text.normalize import collapse_ws
 
 _NON_BODY = ("changesToParent", "footnote", "footnotes", "footnotereference", "legalArticleHeader")
+_DECLARATION = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\?>")
+_DECLARED_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
+
+
+def decode_xml(data: bytes) -> str:
+    """The file's text: decoded by the encoding its XML declaration names (UTF-8 without one), with the
+    declaration itself removed (lxml refuses a str that still declares an encoding)."""
+    declaration = _DECLARATION.match(data)
+    encoding = "utf-8"
+    if declaration:
+        named = _DECLARED_ENCODING.search(declaration.group(0))
+        encoding = named.group(1).decode("ascii") if named else encoding
+        data = data[declaration.end():]
+    try:
+        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except LookupError as exc:
+        raise UnreadableDocument(f"unknown encoding '{encoding}' in the XML declaration") from exc
+    except UnicodeDecodeError as exc:
+        raise UnreadableDocument(f"not valid {encoding} text ({exc.reason} at byte {exc.start})") from exc
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -45,8 +65,10 @@ def _text(el: etree._Element) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def parse_lovdata_xml(markup: str, doc_id: str) -> Document:
-    markup = re.sub(r"^\s*<!DOCTYPE[^>]*>", "", markup, flags=re.I)
+def parse_lovdata_xml(markup: str | bytes, doc_id: str) -> Document:
+    if isinstance(markup, bytes):
+        markup = decode_xml(markup)
+    markup = re.sub(r"^\ufeff?\s*(<\?xml\b[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?", "", markup, flags=re.I)
     root = html.fromstring(markup)
     meta: dict[str, str] = {}
     for dd in root.xpath("//dl[contains(@class,'data-document-key-info')]/dd"):
@@ -58,6 +80,7 @@ def parse_lovdata_xml(markup: str, doc_id: str) -> Document:
     name = law_short_name({"korttittel": meta.get("titleShort", "")}, title)
 
     sections: list[Section] = []
+    taken: set[str] = set()
     for article in root.xpath("//article[contains(concat(' ',@class,' '),' legalArticle ')]"):
         number_raw = article.get("data-name") or ""
         number = re.sub(r"^§\s*", "§ ", number_raw) if number_raw.startswith("§") else number_raw
@@ -77,8 +100,12 @@ def parse_lovdata_xml(markup: str, doc_id: str) -> Document:
                 blocks[-1].text += "\n" + _text(child)
         if not blocks:
             continue
+        section_id = number.replace(" ", "") or f"art-{len(sections) + 1}"
+        if section_id in taken:  # the same § twice (e.g. a repeated article): ids stay unique, as chunk ids must
+            section_id = f"{section_id}~{len(sections) + 1}"
+        taken.add(section_id)
         sections.append(Section(
-            section_id=number.replace(" ", "") or f"art-{len(sections) + 1}",
+            section_id=section_id,
             heading_path=path,
             label=f"{name} {number}".strip(),
             blocks=blocks,
@@ -89,4 +116,4 @@ def parse_lovdata_xml(markup: str, doc_id: str) -> Document:
 
 
 def load_lovdata_xml(path: Path, doc_id: str) -> Document:
-    return parse_lovdata_xml(path.read_text(encoding="utf-8"), doc_id)
+    return parse_lovdata_xml(path.read_bytes(), doc_id)

@@ -87,11 +87,14 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
             if not opened:
                 raise UnreadableDocument("encrypted PDF (password required)")
         raw_pages = [page.extract_text() or "" for page in reader.pages]
-        meta: Mapping[str, Any] = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
+        meta: Mapping[str, Any] = {key: info[key] for key in info}  # resolved here: pypdf reads them lazily
     except UnreadableDocument:
         raise
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+    except PdfReadError as exc:
         raise UnreadableDocument(f"corrupt PDF: {exc}") from exc
+    except Exception as exc:  # pypdf raises many types on damaged files (NotImplementedError for an unknown filter, …)
+        raise UnreadableDocument(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
     if not any(t.strip() for t in raw_pages):
         raise UnreadableDocument("PDF has no extractable text (scanned image?)")
 

@@ -17,6 +17,12 @@ from boligassistent.service.schemas import FeedbackOut, FeedbackRequest
 
 router = APIRouter()
 EXPORT_FIELDS = ["id", "answer_id", "rating", "reason", "comment", "channel", "created", "question", "answer", "abstained"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would evaluate such a cell as a formula
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (CSV injection), prefixed with ' so it stays text."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 @router.post("/v1/feedback", response_model=FeedbackOut, tags=["tilbakemelding"], summary="👍/👎 på et svar")
@@ -37,5 +43,5 @@ def feedback_export(key: AdminKey, service: ServiceDep,
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: spreadsheet_safe(value) for name, value in row.items()} for row in rows)
     return PlainTextResponse(buf.getvalue(), media_type="text/csv; charset=utf-8")

@@ -136,6 +136,9 @@ class PostgresIndex:
         if filters.doc_ids:
             params["doc_ids"] = list(filters.doc_ids)
             parts.append(sql.SQL("c.doc_id = ANY(%(doc_ids)s)"))
+        if filters.exclude_doc_ids:
+            params["exclude_doc_ids"] = list(filters.exclude_doc_ids)
+            parts.append(sql.SQL("NOT (c.doc_id = ANY(%(exclude_doc_ids)s))"))
         return sql.SQL(" AND ").join(parts)
 
     def _chunk_candidates(self, ranked: sql.Composable, params: dict) -> list[Candidate]:

@@ -1,0 +1,39 @@
+"""The answer-type check: a question asking for a value (an amount, a count, a date, a deadline or duration, a
+name, a place) needs a sentence about its subject that holds such a value.
+
+Which value a question asks for, and whether a sentence holds one, are rules about the language
+(`text.answer_types`, shared with the extractive backend's sentence choice); this module adds the subject: the
+sentence (with the one before it, which often names the subject: "Det ble gravd frem i 1908") must hold enough
+of the question's idf-weighted terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from boligassistent.answering.evidence import term_share
+from boligassistent.text.analyzer import analyze
+from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value
+
+
+@dataclass(frozen=True)
+class AnswerTypeConfig:
+    # a sentence is about the question's subject when it and the sentence before it hold this idf share of the
+    # question's terms
+    min_subject_share: float = 0.2
+
+
+def missing_value(question: str, sentences: list[str], idf: dict[str, float],
+                  config: AnswerTypeConfig = AnswerTypeConfig()) -> AnswerType | None:
+    """The kind of value the question asks for when none of `sentences` (in passage order) is about its subject
+    and holds one; None when it is found, or when the question asks for no value."""
+    kind = expected_answer_type(question)
+    if kind is None:
+        return None
+    terms = set(analyze(question))
+    analyzed = [set(analyze(s)) for s in sentences]
+    for i, sentence in enumerate(sentences):
+        context = analyzed[i] | (analyzed[i - 1] if i else set())
+        if holds_value(kind, sentence, question) and term_share(terms, idf, context) >= config.min_subject_share:
+            return None
+    return kind

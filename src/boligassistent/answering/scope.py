@@ -1,0 +1,161 @@
+"""What the corpus covers, and what a question names that it does not.
+
+Built once per index from the documents' own metadata: the law catalog (acts and regulations by every name
+form), the titles of all documents and their publishers. A question is out of scope when it names
+
+- an act or regulation by its form ("plan- og bygningsloven", "arbeidsmiljølova", "utlendingsforskriften",
+  lowercase or not) that is none of the corpus's, compared after the analyzer's variant folding and stemming, so
+  "bostøtteloven" is "bustøttelova" and "husleielova" is "husleieloven";
+- a regulation or act by its subject ("forskrift om kommunal saksbehandling", "lov om …") whose content words
+  no legal title of the corpus shares;
+- a public body by its form ("Skatteetaten", "Lånekassen", "Arbeidstilsynet") that the corpus never mentions;
+- places, organisations or products by name ("Outlook") when the corpus mentions none of the question's names.
+
+Law and regulation names are only checked when the corpus holds laws at all (its catalog is then its legal
+scope); bodies are checked against the corpus vocabulary (a term no chunk contains).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from boligassistent.answering.evidence import proper_nouns
+from boligassistent.domain.documents import is_legal
+from boligassistent.retrieval.law_catalog import LawCatalog
+from boligassistent.text.analyzer import analyze
+
+# "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
+_BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
+_SUBJECT_END = re.compile(r"\s(?:om|når|hvis|dersom|som|for å|og hva|og hvordan|i dag)\s|[,?.!;:]", re.I)
+# A public body by its form: a compound ending in -etaten, -direktoratet, -tilsynet, -kassen, -nemnda, -ombudet,
+# -departementet (definite forms), capitalized or not.
+_BODY = re.compile(r"(?<![\wæøå-])([\wæøå]{3,}(?:etaten|direktoratet|tilsynet|kassen|nemnda|nemnden|ombudet|"
+                   r"departementet))(?:s)?(?![\wæøå])", re.I)
+_TITLE_PARTS = re.compile(r"\s+[–—-]\s+|\s*[(\[]")  # "Bostøtte – vilkår, …" → "Bostøtte"
+
+
+def topic_label(document: dict) -> str:
+    """How a clarifying question names a document's topic: an act or regulation by its short title, any other
+    document by its title up to a dash or parenthesis ('Bostøtte – vilkår, boutgifter …' → 'Bostøtte')."""
+    if is_legal(str(document.get("kind"))) and document.get("short_title"):
+        return str(document["short_title"])
+    title = str(document.get("title") or document.get("doc_id") or "")
+    return _TITLE_PARTS.split(title, maxsplit=1)[0].strip() or title
+
+
+@dataclass(frozen=True)
+class ScopeConfig:
+    check_laws: bool = True  # decline questions naming an act or regulation the corpus does not hold
+    check_bodies: bool = True  # decline questions naming a public body the corpus never mentions
+    check_entities: bool = True  # decline questions whose proper nouns the corpus never mentions (none of them)
+    subject_words: int = 4  # content words of a "forskrift om …" subject compared with the corpus titles
+    title_share: float = 0.5  # a match shares more than this share of the subject's or of the title's words
+
+
+def _key(name: str) -> tuple[str, ...]:
+    """A law name as the analyzer sees it (variant folding, stems): 'bostøtteloven' and 'bustøttelova' alike."""
+    return tuple(analyze(name))
+
+
+class CorpusScope:
+    def __init__(self, catalog: LawCatalog, legal_titles: list[str], labels: dict[str, str],
+                 in_corpus: Callable[[str], bool], config: ScopeConfig = ScopeConfig()) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.labels = labels  # doc_id → topic label, in corpus order
+        self.legal_titles = legal_titles
+        self._in_corpus = in_corpus  # whether an analyzer term occurs in any chunk
+        self._known_keys = {_key(name) for name in catalog.names}
+        self._known_keys |= {key[-1:] for key in list(self._known_keys) if key}  # 'omsorgstjenesteloven' alone
+        generic = set(analyze("lov forskrift"))
+        self._title_terms = [terms for title in legal_titles if (terms := set(analyze(title)) - generic)]
+
+    @classmethod
+    def from_documents(cls, documents: list[dict], catalog: LawCatalog, in_corpus: Callable[[str], bool],
+                       config: ScopeConfig = ScopeConfig()) -> CorpusScope:
+        legal = [str(d.get("title") or "") for d in documents if is_legal(str(d.get("kind")))]
+        return cls(catalog, legal, {str(d["doc_id"]): topic_label(d) for d in documents}, in_corpus, config)
+
+    @property
+    def holds_laws(self) -> bool:
+        return bool(self.catalog.names)
+
+    def _unknown_law(self, name: str) -> bool:
+        key = _key(name)
+        return bool(key) and key not in self._known_keys and key[-1:] not in self._known_keys
+
+    def _unknown_subject(self, subject: str) -> bool:
+        words = analyze(subject)[: self.config.subject_words]
+        if not words:
+            return False
+        asked = set(words)
+        # the subject matches a title when most of the subject's words are in the title ("forskrift om kommunal
+        # saksbehandling" is not "Lov om … kommunale bustadtilskot"), or most of the title's subject words are in
+        # the subject ("forskrift om bostøtte for studenter" is "Forskrift om bustøtte")
+        best = max((max(len(asked & terms) / len(asked), len(asked & terms) / len(terms)) for terms in self._title_terms),
+                   default=0.0)
+        return best <= self.config.title_share
+
+    def missing_laws(self, question: str) -> list[str]:
+        """Acts and regulations the question names that the corpus does not hold, in order of mention."""
+        if not (self.config.check_laws and self.holds_laws):
+            return []
+        out = [name for name in self.catalog.unknown_names(question) if self._unknown_law(name)]
+        for match in _BY_SUBJECT.finditer(question):
+            if self.catalog.references(match.group(0)):
+                continue
+            subject = _SUBJECT_END.split(" " + match.group(2) + " ", maxsplit=1)[0].strip()
+            name = f"{match.group(1).lower()} om {subject}"
+            if subject and self._unknown_subject(subject) and name not in out:
+                out.append(name)
+        return out
+
+    def missing_bodies(self, question: str) -> list[str]:
+        """Public bodies the question names (by their form) that no chunk of the corpus mentions."""
+        if not self.config.check_bodies:
+            return []
+        out: list[str] = []
+        for match in _BODY.finditer(question):
+            terms = analyze(match.group(1))
+            if terms and not any(self._in_corpus(t) for t in terms) and match.group(1) not in out:
+                out.append(match.group(1))
+        return out
+
+    def missing_entities(self, question: str) -> list[str]:
+        """The question's proper nouns (places, organisations, people, products), when the corpus mentions none of
+        them: "Outlook", "Kristiansand kommune" in a corpus that never names it. One known name among them keeps
+        the question in scope (a misspelt or foreign name beside a known one)."""
+        if not self.config.check_entities:
+            return []
+        names = list(dict.fromkeys(proper_nouns(question)))
+        unknown = self.unknown_entities(question)
+        return unknown if names and len(unknown) == len(names) else []
+
+    def missing(self, question: str) -> tuple[str, ...]:
+        """What the question names that the corpus does not cover: laws and regulations, public bodies, then
+        named entities none of which the corpus mentions."""
+        found = self.missing_laws(question) + self.missing_bodies(question)
+        return tuple(found + [name for name in self.missing_entities(question) if name not in found])
+
+    def unknown_entities(self, question: str) -> list[str]:
+        """Proper nouns of the question (places, organisations, people) that no chunk of the corpus mentions."""
+        return [name for name in dict.fromkeys(proper_nouns(question))
+                if (terms := analyze(name)) and not any(self._in_corpus(t) for t in terms)]
+
+    def names_corpus_law(self, question: str) -> bool:
+        """Whether the question names an act or regulation of the corpus."""
+        return bool(self.catalog.references(question))
+
+    def topics(self, doc_ids: list[str], n: int) -> list[str]:
+        """`n` distinct topics the corpus covers, for a clarifying question: those of the documents `doc_ids`
+        (the ones closest to the question, best first), then the corpus's own documents in order."""
+        out: list[str] = []
+        for doc_id in [*doc_ids, *self.labels]:
+            label = self.labels.get(doc_id)
+            if label and label.lower() not in {o.lower() for o in out}:
+                out.append(label)
+            if len(out) >= n:
+                break
+        return out

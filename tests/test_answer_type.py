@@ -1,0 +1,41 @@
+"""Answer-type check: a question asking for a value needs a sentence about its subject that holds one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from boligassistent.answering.abstention import ANSWER_TYPE
+from boligassistent.answering.answer_type import missing_value
+from boligassistent.runtime import create_assistant
+from boligassistent.text.answer_types import AnswerType
+
+pytestmark = pytest.mark.unit
+
+IDF = {"klagefrist": 3.0, "bostøtt": 2.0, "vedtak": 1.0}
+QUESTION = "Hvor lang klagefrist er det på vedtak om bostøtte?"
+
+
+def test_a_value_about_the_subject_answers():
+    assert missing_value(QUESTION, ["Klagefristen for vedtak om bostøtte er tre uker."], IDF) is None
+    assert missing_value(QUESTION, ["Vedtak om bostøtte kan påklages.", "Fristen er tre uker."], IDF) is None  # subject before
+
+
+def test_a_value_about_something_else_or_the_subject_without_a_value_does_not():
+    assert missing_value(QUESTION, ["Husleien skal betales innen tre uker."], IDF) is AnswerType.TIME
+    assert missing_value(QUESTION, ["Vedtak om bostøtte kan påklages til klagenemnda."], IDF) is AnswerType.TIME
+
+
+def test_questions_asking_for_no_value_pass():
+    assert missing_value("Kan en student få bostøtte?", [], IDF) is None
+
+
+def test_the_assistant_declines_a_value_question_its_sources_hold_no_value_for(unit_runtime):
+    runtime = dataclasses.replace(unit_runtime, settings=unit_runtime.settings.model_copy(update={"abstain_threshold": 1.0}))
+    assistant = create_assistant(runtime)
+    declined = assistant.answer("Hvor mange leietakere ble kastet ut etter testleieloven?")  # no sentence counts them
+    assert declined.abstained and declined.reason == ANSWER_TYPE
+    assert declined.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe tall") and declined.closest_sources
+    answered = assistant.answer("Hvor lenge må en sone i fengsel før bustøtta kan falle bort?")  # "meir enn seks månader"
+    assert not answered.abstained and "seks" in answered.text

@@ -1,0 +1,133 @@
+"""Unit tier: answer-first composition of the extractive backend (units, trimming, opening, points, length)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig
+from boligassistent.answering.backends.trim import ELLIPSIS, trim
+from boligassistent.retrieval.types import ScoredChunk
+from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value
+from boligassistent.text.normalize import collapse_ws
+from boligassistent.text.sentences import split_units
+from tests.test_answering_extractive import EVIDENCE, hit
+
+pytestmark = pytest.mark.unit
+
+def compose(question: str, hits: list[ScoredChunk], config: ExtractiveConfig | None = None):
+    return ExtractiveBackend(config or ExtractiveConfig()).compose(question, question, hits, EVIDENCE, [])
+
+
+def assert_quoted_from_sources(draft, hits: list[ScoredChunk]) -> None:
+    """Every answer sentence is its cited passage's text, verbatim or cut at marked ellipses."""
+    by_n = {c.n: next(h for h in hits if h.chunk.chunk_id == c.chunk_id) for c in draft.citations}
+    for text, numbers in draft.sentences:
+        assert numbers, text
+        source = collapse_ws(re.sub(r"^\s*[-–•]\s+", " ", by_n[numbers[0]].chunk.text, flags=re.M))
+        for piece in (p.strip() for p in text.split(ELLIPSIS)):
+            assert not piece or piece in source, piece
+
+
+# A guidance note whose bullet list comes before the one sentence that answers (written for this test).
+INSTITUTION = hit(1, "veiledning", (
+    "Kommunen vurderer flere forhold når en beboer er borte fra boligen:\n"
+    "- om boligen står tom i perioden,\n"
+    "- om husleien fortsatt blir betalt hver måned,\n"
+    "- om beboeren har nær familie som bor der.\n"
+    "Den som soner i fengsel i mer enn seks måneder, mister som hovedregel bostøtten.\n"
+    "Likevel kan bostøtten unntaksvis beholdes dersom soningen ikke varer mer enn seks måneder totalt."))
+
+
+def test_bullet_items_are_units_of_their_own():
+    units = split_units("Vilkår:\n- første punkt er oppfylt\n• andre punkt er oppfylt\n2. Tredje punkt gjelder.\n"
+                        "12. januar 2024 trådte regelen i kraft. Tiltak: • bolig • arbeid. Fristen er 48 timer. - Neste ledd.")
+    assert units == ["Vilkår:", "første punkt er oppfylt", "andre punkt er oppfylt", "Tredje punkt gjelder.",
+                     "12. januar 2024 trådte regelen i kraft.", "Tiltak:", "bolig", "arbeid.", "Fristen er 48 timer.",
+                     "Neste ledd."]
+    assert split_units("En linje som er brutt\nmidt i setningen. Ny setning.") == [
+        "En linje som er brutt midt i setningen.", "Ny setning."]
+
+
+def test_answer_opens_with_the_sentence_that_answers_not_the_list_before_it():
+    draft = compose("Mister en innsatt bostøtten når soningen varer lenger enn seks måneder?", [INSTITUTION])
+    opening = draft.text.split("\n")[0]
+    assert opening == "«Den som soner i fengsel i mer enn seks måneder, mister som hovedregel bostøtten.» [1]"
+    assert "om husleien" not in draft.text  # the list is not quoted wholesale
+    assert_quoted_from_sources(draft, [INSTITUTION])
+
+
+def test_rule_opens_before_its_exception():
+    hits = [hit(1, "veiledning", "Unntaksvis kan en student likevel få bostøtte dersom studenten ikke får støtte fra "
+                                 "Lånekassen og har barn i husstanden som bor fast i boligen."),
+            hit(2, "veiledning", "Studenter har som hovedregel ikke rett til bostøtte fra Husbanken.")]
+    draft = compose("Har studenter rett til bostøtte?", hits)
+    assert draft.sentences[0][0] == "Studenter har som hovedregel ikke rett til bostøtte fra Husbanken."
+    assert len(draft.sentences) == 2 and draft.sentences[1][0].startswith("Unntaksvis")
+    assert draft.text.split("\n\n")[1].startswith("– «Unntaksvis")
+
+
+def test_at_most_three_points_within_the_length_cap_each_cited():
+    text = " ".join(f"Bostøtte til leietakere i kommune nummer {i} beregnes ut fra boutgifter, inntekt og antall "
+                    f"personer i husstanden, og den utbetales månedlig av Husbanken etter søknad fra leietakeren."
+                    for i in range(12))
+    hits = [hit(i, "veiledning", text) for i in range(1, 5)]
+    config = ExtractiveConfig(max_per_passage=3, keep_ratio=0.0, max_redundancy=1.0)
+    draft = compose("Hvordan beregnes bostøtte til leietakere i kommunen?", hits, config)
+    assert len(draft.text) <= config.max_chars
+    assert 2 <= len(draft.sentences) <= 4  # the opening and at most three points
+    assert all(numbers for _, numbers in draft.sentences)
+    assert_quoted_from_sources(draft, hits)
+    small = ExtractiveConfig(max_chars=300, keep_ratio=0.0, max_redundancy=1.0)
+    assert len(compose("Hvordan beregnes bostøtte til leietakere i kommunen?", hits, small).text) <= 300
+
+
+def test_long_sentence_is_trimmed_with_marked_ellipsis():
+    long = ("Etter at søknaden er mottatt og alle opplysninger om husstandens samlede inntekter, formue og boutgifter er "
+            "innhentet fra Skatteetaten, arbeidsgivere og andre offentlige registre som Husbanken har tilgang til, "
+            "fatter Husbanken vedtak om bostøtte innen tre uker, og vedtaket sendes til søkeren digitalt eller i "
+            "posten sammen med en begrunnelse og en orientering om klageadgangen og klagefristen.")
+    draft = compose("Hvor lang tid tar det før Husbanken fatter vedtak om bostøtte?", [hit(1, "veiledning", long)],
+                    ExtractiveConfig(max_unit_chars=120))
+    quoted = draft.sentences[0][0]
+    assert ELLIPSIS in quoted and len(quoted) <= 120 and "tre uker" in quoted
+    assert_quoted_from_sources(draft, [hit(1, "veiledning", long)])
+
+
+def test_trim_keeps_the_best_clauses_and_marks_both_cuts():
+    sentence = "Først kommer en lang innledning om saken, deretter det viktige om fristen på tre uker, og til slutt mer."
+    out = trim(sentence, 50, lambda piece: float("fristen" in piece))
+    assert out == "… deretter det viktige om fristen på tre uker …"
+    assert trim("Kort setning.", 50, lambda piece: 0.0) == "Kort setning."
+
+
+def test_law_and_guidance_both_shown_when_both_answer():
+    hits = [hit(1, "veiledning", "Studenter uten barn har som hovedregel ikke rett til bostøtte fra Husbanken."),
+            hit(2, "veiledning", "Studenter som bor i studentbolig betaler ofte lav husleie til samskipnaden."),
+            hit(3, "lov", "Studentar som ikkje har barn i husstanden, har ikkje rett til bustøtte etter lova.")]
+    draft = compose("Kan studenter få bostøtte?", hits)
+    kinds = {c.kind for c in draft.citations}
+    assert kinds == {"veiledning", "lov"}
+
+
+def test_quantity_question_opens_with_a_value_the_question_does_not_name():
+    hits = [hit(1, "rapport", "I 2020 ble det gjennomført en kartlegging av bostedsløse i alle kommuner i landet."),
+            hit(2, "rapport", "Kartleggingen i 2020 fant 3 325 bostedsløse, færre enn ved kartleggingen før.")]
+    draft = compose("Hvor mange bostedsløse fant kartleggingen i 2020?", hits)
+    assert "3 325" in draft.sentences[0][0]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Hvor mye får man i bostøtte?", AnswerType.QUANTITY), ("kor mykje kostar det?", AnswerType.QUANTITY),
+    ("Når trådte loven i kraft?", AnswerType.TIME), ("Hva er klagefristen?", AnswerType.TIME),
+    ("Hvem fatter vedtaket?", AnswerType.NAME), ("Hvor ligger kontoret?", AnswerType.PLACE),
+    ("Hva skjer når leien ikke betales?", None), ("Kan en student få bostøtte?", None)])
+def test_expected_answer_type(question, kind):
+    assert expected_answer_type(question) == kind
+
+
+def test_a_value_named_in_the_question_does_not_count():
+    assert not holds_value(AnswerType.TIME, "I 1999 ble hun kåret.", "Hvem ble kåret i 1999?")
+    assert holds_value(AnswerType.QUANTITY, "Det var 24 poeng.", "Hvor mange poeng?")
+    assert holds_value(AnswerType.NAME, "Lederen er Kari Nordmann.", "Hvem er leder?")

@@ -1,0 +1,79 @@
+"""Scope awareness: a question naming a law, regulation, body or place the corpus does not hold is declined by
+name; the corpus's own laws in other forms (nynorsk/bokmål, abbreviations, 'forskrift om …') are in scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from boligassistent.answering.abstention import OUT_OF_SCOPE
+from boligassistent.answering.refusals import refusal
+from boligassistent.answering.scope import CorpusScope, topic_label
+from boligassistent.retrieval.law_catalog import LawCatalog
+from boligassistent.runtime import corpus_scope, create_assistant
+
+DOCUMENTS = [
+    {"doc_id": "lover/bustotte.md", "kind": "lov", "title": "Lov om bustøtte og kommunale bustadtilskot (bustøttelova)",
+     "short_title": "bustøttelova", "meta": {"korttittel": "Bustøttelova"}},
+    {"doc_id": "lover/husleie.xml", "kind": "lov", "title": "Lov om husleieavtaler (husleieloven)",
+     "short_title": "husleieloven", "meta": {"titleShort": "Husleieloven – husll"}},
+    {"doc_id": "forskrifter/bustotte.md", "kind": "forskrift", "title": "Forskrift om bustøtte",
+     "short_title": "Forskrift om bustøtte", "meta": {}},
+    {"doc_id": "veiledning/startlan.html", "kind": "veiledning", "title": "Startlån – for deg som ikke får vanlig lån",
+     "meta": {}},
+]
+VOCABULARY = {"bostøtt", "husbank", "nav", "oslo", "bergen"}
+
+
+def scope() -> CorpusScope:
+    return CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), VOCABULARY.__contains__)
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("hva sier plan- og bygningsloven om boliger for vanskeligstilte?", ("plan- og bygningsloven",)),
+    ("gjelder arbeidsmiljølova for de ansatte i boligkontoret?", ("arbeidsmiljølova",)),
+    ("kan utlendingsforskriften gi rett til bolig?", ("utlendingsforskriften",)),
+    ("hva sier forskrift om kommunal saksbehandling om klage?", ("forskrift om kommunal saksbehandling",)),
+    ("Kan Skatteetaten se bostøtten?", ("Skatteetaten",)),
+    ("Hvordan setter jeg opp fraværsmelding i Outlook?", ("Outlook",)),
+])
+def test_names_outside_the_corpus_are_missing(question, missing):
+    assert scope().missing(question) == missing
+
+
+@pytest.mark.parametrize("question", [
+    "hva sier bostøtteloven om studenter?",  # bokmål form of bustøttelova
+    "etter husleielova kan utleier heve?",  # nynorsk form of husleieloven
+    "hva sier husll. § 9-5?",  # the abbreviation next to a §
+    "hva sier forskrift om bostøtte om inntekt?",  # the regulation by its subject
+    "Kan NAV i Oslo gi startlån?",  # names the corpus mentions
+    "Kan Husbanken og Kristiansand kommune samarbeide?",  # one known name keeps it in scope
+    "Har kommunen hjemmel i lov eller forskrift?",  # generic words
+])
+def test_the_corpus_laws_in_other_forms_and_known_names_are_in_scope(question):
+    assert scope().missing(question) == ()
+
+
+def test_the_refusal_names_what_is_missing_and_offers_the_closest_sources(unit_runtime):
+    hits = unit_runtime.retriever.search("bustøtte for studentar", k=5).hits
+    text, closest = refusal(OUT_OF_SCOPE, hits, 3, ("plan- og bygningsloven",))
+    assert text.startswith("Jeg har ikke plan- og bygningsloven blant kildene mine") and closest
+
+
+def test_topic_labels_come_from_the_documents():
+    assert [topic_label(d) for d in DOCUMENTS] == ["bustøttelova", "husleieloven", "Forskrift om bustøtte", "Startlån"]
+    assert scope().topics(["veiledning/startlan.html"], 2) == ["Startlån", "bustøttelova"]
+
+
+@pytest.mark.parametrize("law", ["plan- og bygningsloven", "arbeidsmiljøloven", "skatteloven"])
+def test_reference_corpus_declines_laws_it_does_not_hold(reference_runtime, law):
+    answer = create_assistant(reference_runtime).answer(f"hva sier {law} om bostøtte til studenter?")
+    assert answer.abstained and answer.reason == OUT_OF_SCOPE
+    assert answer.text.startswith(f"Jeg har ikke {law} blant kildene mine") and answer.closest_sources
+
+
+@pytest.mark.parametrize("question", ["hva sier bostøtteloven om studenter?", "hva sier husleielova om depositum?",
+                                      "etter sosialtjenestelova § 27, hva er midlertidig botilbud?",
+                                      "hva sier navloven om kontorets oppgaver?", "hva sier husll. § 9-5?",
+                                      "gjelder forskrift om bostøtte for studenter?"])
+def test_reference_corpus_laws_in_other_forms_are_in_scope(reference_runtime, question):
+    assert corpus_scope(reference_runtime).missing(question) == ()
