@@ -28,3 +28,16 @@ def test_fremleie_reaches_husleieloven_framleie_sections(any_reference_runtime, 
 def test_oppsigelsestid_reaches_husleieloven_9_6(any_reference_runtime, question):
     labels = _labels(any_reference_runtime.retriever.search(question, k=3), 3)
     assert "husleieloven § 9-6" in labels, labels
+
+
+def test_a_named_chapter_narrows_to_that_chapter(any_reference_runtime):
+    labels = _labels(any_reference_runtime.retriever.search("Hva står i husleieloven kapittel 9 om oppsigelse?", k=5), 5)
+    assert labels and all(label.startswith("husleieloven § 9-") for label in labels), labels
+
+
+@pytest.mark.parametrize(("question", "law"), [
+    ("Hva sier husleielova om depositum?", "husleieloven"),
+    ("Hva sier forvaltningsloven om taushetsplikt?", "forvaltningsloven"),
+])
+def test_a_law_named_without_a_section_comes_first(any_reference_runtime, question, law):
+    assert _labels(any_reference_runtime.retriever.search(question, k=3), 1)[0].startswith(law + " §")
