@@ -1,7 +1,6 @@
 from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.indexing.chunker import ChunkerConfig, chunk_document
 from boligassistent.retrieval.fusion import rrf_fuse
-from boligassistent.text.analyzer import analyze, fold_variants, plain_tokens
 
 
 def _doc(sections):
@@ -34,15 +33,6 @@ def test_long_units_split_on_sentences_with_overlap_and_pages():
     joined = " ".join(c.text for c in chunks)
     assert all(s in joined for s in sentences)  # nothing lost
     assert len({c.chunk_id for c in chunks}) == len(chunks)
-
-
-def test_analyzer_stems_folds_variants_and_drops_question_words():
-    assert analyze("Kan en student få bostøtte?") == ["student", "bostøtt"]
-    assert analyze("Studentar har ikkje rett til bustøtte") == ["student", "rett", "bostøtt"]
-    assert "taushetsplikt" in analyze("Kva seier teieplikta?")
-    assert fold_variants(["buutgifter", "kva", "utleigar"]) == ["boutgifter", "hva", "utleier"]
-    assert analyze("hvor hvilken hva kan") == []
-    assert "73,7" in plain_tokens("73,7 prosent") and "9-3a" in plain_tokens("§ 9-3a")
 
 
 def test_weighted_rrf():

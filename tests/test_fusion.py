@@ -32,10 +32,15 @@ class FixedArm:
 
 
 A, B, C, D = (chunk(f"doc{i}#1") for i in "abcd")
+RRF_WEIGHTS = {"bm25": 2.0, "dense": 1.0, "references": 1.0, "legal": 5.0}  # the RRF arithmetic below assumes these
+
+
+def rrf(**fields) -> FusionConfig:
+    return FusionConfig(**{"method": "rrf", "weights": RRF_WEIGHTS, **fields})
 
 
 def test_one_arm_keeps_its_own_order():
-    result = HybridRetriever([FixedArm("bm25", [B, A, C])]).search("q", k=2)
+    result = HybridRetriever([FixedArm("bm25", [B, A, C])], rrf()).search("q", k=2)
     assert [h.chunk for h in result.hits] == [B, A]
     assert result.hits[0].score == 2.0 / 61 and result.hits[0].arms["bm25"].rank == 1
     assert set(result.timings_ms) == {"bm25", "fuse", "total"}
@@ -43,21 +48,21 @@ def test_one_arm_keeps_its_own_order():
 
 def test_two_arms_fuse_by_weighted_rrf():
     lexical, dense = FixedArm("bm25", [A, B, C]), FixedArm("dense", [C, B, D])
-    hits = HybridRetriever([lexical, dense], FusionConfig(weights={"bm25": 1.0, "dense": 1.0})).search("q", k=4).hits
+    hits = HybridRetriever([lexical, dense], rrf(weights={"bm25": 1.0, "dense": 1.0})).search("q", k=4).hits
     assert [h.chunk for h in hits] == [C, B, A, D]  # 1/63 + 1/61 > 1/62 + 1/62 > 1/61 = 1/61 (A arrived first)
     assert hits[0].score == 1 / 63 + 1 / 61 and hits[0].arm_rank("bm25") == 3 and hits[0].arm_rank("dense") == 1
     assert hits[2].arm_rank("dense") is None and hits[2].arm_score("bm25") == 1.0
     # the default weights favour BM25 (2.0 against 1.0): B (2/62 + 1/62) overtakes C (2/63 + 1/61)
-    assert [h.chunk for h in HybridRetriever([lexical, dense]).search("q", k=2).hits] == [B, C]
+    assert [h.chunk for h in HybridRetriever([lexical, dense], rrf()).search("q", k=2).hits] == [B, C]
     # one arm alone (search mode = its name) at weight 1
-    only_dense = HybridRetriever([lexical, dense]).search("q", k=3, mode="dense").hits
+    only_dense = HybridRetriever([lexical, dense], rrf()).search("q", k=3, mode="dense").hits
     assert [h.chunk for h in only_dense] == [C, B, D] and only_dense[0].score == 1 / 61
 
 
 def test_equal_fused_scores_go_to_the_lower_sum_of_ranks():
     fillers = [chunk(f"fill{i}#1") for i in range(61)]
     lexical, dense = FixedArm("bm25", fillers + [A]), FixedArm("dense", [B])
-    fusion = FusionConfig(weights={"bm25": 2.0, "dense": 1.0}, candidates=100)
+    fusion = rrf(weights={"bm25": 2.0, "dense": 1.0}, candidates=100)
     hits = HybridRetriever([lexical, dense], fusion).search("q", k=100).hits
     ranked = [h.chunk.chunk_id for h in hits]
     a, b = ranked.index(A.chunk_id), ranked.index(B.chunk_id)
@@ -67,15 +72,15 @@ def test_equal_fused_scores_go_to_the_lower_sum_of_ranks():
 
 def test_three_arms_and_a_weight_of_zero_switches_an_arm_off():
     arms = [FixedArm("bm25", [A, B]), FixedArm("dense", [A, C]), FixedArm("extra", [D, C])]
-    hits = HybridRetriever(arms, FusionConfig(weights={"bm25": 1.0, "dense": 1.0, "extra": 3.0})).search("q", k=4).hits
+    hits = HybridRetriever(arms, rrf(weights={"bm25": 1.0, "dense": 1.0, "extra": 3.0})).search("q", k=4).hits
     assert [h.chunk for h in hits] == [C, D, A, B] and set(hits[0].arms) == {"dense", "extra"}
-    off = HybridRetriever(arms, FusionConfig(weights={"bm25": 1.0, "dense": 1.0, "extra": 0.0})).search("q", k=4)
+    off = HybridRetriever(arms, rrf(weights={"bm25": 1.0, "dense": 1.0, "extra": 0.0})).search("q", k=4)
     assert [h.chunk for h in off.hits] == [A, B, C] and "extra" not in off.timings_ms
 
 
 def test_max_per_doc_diversifies_the_top():
     same = [chunk("doc#1"), chunk("doc#2"), chunk("doc#3"), chunk("other#1")]
-    hits = HybridRetriever([FixedArm("bm25", same)], FusionConfig(max_per_doc=2)).search("q", k=3).hits
+    hits = HybridRetriever([FixedArm("bm25", same)], rrf(max_per_doc=2)).search("q", k=3).hits
     assert [h.chunk.chunk_id for h in hits] == ["doc#1", "doc#2", "other#1"]
 
 
@@ -87,7 +92,7 @@ def test_the_references_arm_lifts_cited_sections_that_an_earlier_arm_found():
     assert law_references(guidance.text) == ["bustøttelova § 4", "husleieloven § 9-9"]
     lexical = FixedArm("bm25", [guidance, unrelated] + [chunk(f"fyll{i}#1") for i in range(8)] + [cited])
     references = ReferencesArm(from_top=5)
-    fusion = FusionConfig(weights={"bm25": 1.0, "references": 1.0})
+    fusion = rrf(weights={"bm25": 1.0, "references": 1.0})
     hits = HybridRetriever([lexical, references], fusion).search("q", k=3).hits
     # § 4 was found by the lexical arm far down (rank 11) and is cited by the top hit: it rises to the top
     assert [h.chunk for h in hits[:2]] == [cited, guidance]
@@ -97,7 +102,7 @@ def test_the_references_arm_lifts_cited_sections_that_an_earlier_arm_found():
     # only the fused top is read: cited from outside the top 1, nothing is lifted
     assert ReferencesArm(from_top=1).search(ArmQuery("q", [], None, 10, fused=[unrelated], earlier=[])) == []
     # alone, it has no earlier arms to read
-    assert HybridRetriever([lexical, references]).search("q", mode="references").hits == []
+    assert HybridRetriever([lexical, references], rrf()).search("q", mode="references").hits == []
 
 
 def test_a_toy_arm_changes_the_ranking_without_touching_retrieval(unit_runtime):

@@ -357,6 +357,89 @@ def eval_run(ctx: typer.Context,
     console.print(f"reports written to {out_dir} (summary.json, report.md, report.html)")
 
 
+@eval_app.command("tune-fusion")
+def eval_tune_fusion(
+        question_set: Annotated[list[str], typer.Option(
+            "--set", help="NAME:INDEX_DIR:DATASET[,DATASET…] (repeatable), e.g. "
+                          "reference:data/index:../shared/evals/dev-regelverk.jsonl,../shared/evals/dev-rapporter.jsonl")],
+        out_dir: Annotated[Path, typer.Option("--out", help="Output directory (tuning.json, tuning.md)")],
+        folds: Annotated[int, typer.Option("--folds")] = 5,
+        seeds: Annotated[int, typer.Option("--seeds", help="Repetitions of the fold split")] = 3) -> None:
+    """Choose fusion method, RRF k, arm weights and candidate depth by cross-validation over all question sets."""
+    from boligassistent.evals.dataset import DatasetError, load_questions
+    from boligassistent.evals.tuning import SearchSpace, cross_validate, record, report_markdown, tuning_json
+    from boligassistent.runtime import fusion_config
+
+    space = SearchSpace()
+    items = []
+    base = None
+    for spec in question_set:
+        name, index_dir, datasets = (spec.split(":", 2) + ["", ""])[:3]
+        if not (name and index_dir and datasets):
+            fail(f"--set '{spec}': expected NAME:INDEX_DIR:DATASET[,DATASET…]")
+        settings = load_settings(None, Path(index_dir))
+        base = fusion_config(settings)
+        runtime = _open_runtime(settings)
+        try:
+            questions = [q for path in datasets.split(",") for q in load_questions(Path(path))]
+        except DatasetError as exc:
+            fail(str(exc))
+        console.print(f"{name}: recording {len(questions)} questions at depth {max(space.candidates)}")
+        items += record(name, runtime.retriever, questions, max(space.candidates))
+    assert base is not None
+    configs = space.configs(base)
+    console.print(f"replaying {len(configs)} configurations over {len(items)} answerable questions")
+    result = cross_validate(items, configs, base, folds=folds, seeds=seeds)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = report_markdown(result, folds, seeds)
+    (out_dir / "tuning.md").write_text(report, encoding="utf-8")
+    (out_dir / "tuning.json").write_text(tuning_json(result), encoding="utf-8")
+    out.print(report)
+    console.print(f"written to {out_dir} (tuning.md, tuning.json)")
+
+
+@eval_app.command("hubness")
+def eval_hubness(
+        index: IndexOpt = None,
+        dataset: Annotated[list[Path] | None, typer.Option("--dataset", help="Questions used as probes too (repeatable)")] = None,
+        k: Annotated[int, typer.Option("-k", help="Top k counted")] = 10,
+        top: Annotated[int, typer.Option("--top", help="Hubs listed per mode")] = 10,
+        modes: Annotated[str, typer.Option("--modes", help="Comma-separated search modes")] = "bm25,dense,hybrid",
+        as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Chunks in the top k for an abnormal share of probes (every section heading + the given questions)."""
+    from boligassistent.evals.dataset import DatasetError, load_questions
+    from boligassistent.evals.hubness import Probe, heading_probes, k_occurrence
+
+    runtime = _open_runtime(load_settings(None, index))
+    chunks = list(runtime.index.iter_chunks())
+    try:
+        questions = [q for path in dataset or [] for q in load_questions(path)]
+    except DatasetError as exc:
+        fail(str(exc))
+    probes = heading_probes(chunks) + [Probe(q.question) for q in questions]
+    reports = []
+    for mode in [m.strip() for m in modes.split(",") if m.strip()]:
+        def search(text: str, n: int, mode: str = mode) -> list:
+            return [hit.chunk for hit in runtime.retriever.search(text, k=n, mode=mode).hits]
+
+        try:
+            reports.append(k_occurrence(search, probes, chunks, mode=mode, k=k, top=top))
+        except ValueError as exc:
+            fail(str(exc))
+    if as_json:
+        out.print_json(data=[{"mode": r.mode, "k": r.k, "probes": r.probes, "median": r.median, "skewness": r.skewness,
+                              "top": [vars(row) for row in r.top]} for r in reports])
+        return
+    for r in reports:
+        table = Table(title=f"{r.mode}: N{r.k} over {r.probes} probes (median {r.median:g}, skewness {r.skewness:.2f})")
+        for col in ("N", "share", "×median", "chars", "chunk"):
+            table.add_column(col)
+        for row in r.top:
+            ratio = f"{row.n_k / r.median:.0f}" if r.median else "–"
+            table.add_row(str(row.n_k), f"{row.n_k / r.probes:.1%}", ratio, str(row.chars), escape(row.label))
+        out.print(table)
+
+
 @eval_app.command("validate")
 def eval_validate(files: Annotated[list[Path], typer.Argument(help="JSONL question set(s)")], corpus: CorpusOpt = None) -> None:
     """Check ids, fields and that every evidence span occurs in the corpus."""

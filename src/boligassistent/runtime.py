@@ -53,8 +53,8 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
-    return FusionConfig(rrf_k=settings.rrf_k, candidates=settings.candidates_per_arm, max_per_doc=settings.max_chunks_per_doc,
-                        reference_from_top=settings.reference_from_top,
+    return FusionConfig(method=settings.fusion_method, rrf_k=settings.rrf_k, candidates=settings.candidates_per_arm,
+                        max_per_doc=settings.max_chunks_per_doc, reference_from_top=settings.reference_from_top,
                         weights={"bm25": settings.weight_bm25, "dense": settings.weight_dense,
                                  "references": settings.weight_references, "legal": settings.weight_legal})
 

@@ -75,13 +75,14 @@ class Settings(BaseSettings):
     # Retrieval / fusion
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
+    fusion_method: Literal["rrf", "score"] = "score"  # min-max normalized scores, or reciprocal ranks (retrieval/fusion.py)
     rrf_k: int = 60
-    weight_bm25: float = 2.0
+    weight_bm25: float = 1.0
     weight_dense: float = 1.0
     candidates_per_arm: int = 50
     max_chunks_per_doc: int = 0
     weight_references: float = 1.0
-    weight_legal: float = 5.0  # a law + § named in the question; 5 puts that § at rank 1 (see retrieval/fusion.py)
+    weight_legal: float = 3.5  # a law + § named in the question; 3.5 puts that § at rank 1 (see retrieval/fusion.py)
     reference_from_top: int = 5  # the cited-§ arm reads citations in this many fused hits of the earlier arms
     top_k: int = 8
 

@@ -5,6 +5,7 @@ Text is compared with the evals' own normalization (`evals/normalize.py`), never
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,7 @@ EVIDENCE_MIN_OVERLAP = 0.5
 EVIDENCE_MIN_RUN = 4
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the fusion tuning replays the same chunks for hundreds of configurations
 def evidence_matches(chunk_text: str, evidence: str) -> bool:
     """A chunk matches a span if it contains it (normalized) or holds ≥ 50 % of its words in order-free overlap
     with a long enough contiguous run of them."""

@@ -146,6 +146,10 @@ class BM25:
                 scores[self._chunks[span]] += self._weights[span]
         return scores
 
+    def known_terms(self, terms: list[str]) -> set[str]:
+        """The terms that occur in at least one chunk."""
+        return {t for t in terms if t in self._term_ids}
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         """The idf BM25 weighs each term with; a term in no chunk gets the Okapi idf of df = 0 (the highest)."""
         return {t: float(self._idf[i]) if (i := self._term_ids.get(t)) is not None else raw_idf(0, self.size)

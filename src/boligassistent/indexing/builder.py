@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -37,7 +37,7 @@ from boligassistent.text.analyzer import analyze
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "no-snowball+variants+stop-v1"
+ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v2"
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _document_outline(doc: Document, source: SourceFile) -> dict:
 
 
 def _config_fingerprint(chunker: ChunkerConfig, model_id: str) -> dict:
-    return {"chunker": {"max_chars": chunker.max_chars, "overlap_chars": chunker.overlap_chars},
+    return {"chunker": asdict(chunker),
             "analyzer": ANALYZER_VERSION, "loaders": LOADER_VERSION, "model_id": model_id}
 
 

@@ -1,18 +1,36 @@
-"""Structure-aware chunking: never across a § or section; long units split on sentences with overlap."""
+"""Structure-aware chunking: never across a § or section; long units split on sentences with overlap.
+
+Two guards against hub chunks (chunks that rank high for unrelated queries; `evals/hubness.py` finds them):
+- A context header is repeated on every chunk of its section, so one very long heading (an EU regulation's full
+  title as a chapter heading, a sentence taken for a heading) would dominate the indexed text of hundreds of
+  chunks. Each heading in the header is cut to `max_heading_chars` at a word boundary.
+- A section that is only a list of sources or contents (a "Kilder" list of link titles, a table of contents) has
+  no content of its own but many topic words; it is not indexed.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
-from boligassistent.domain.documents import Block, Chunk, Document, Section
+from boligassistent.domain.documents import Block, Chunk, Document, Section, is_legal
 from boligassistent.text.sentences import split_sentences
+
+# Headings of sections that only list sources, links or contents (bokmål and nynorsk).
+LISTING_HEADING = re.compile(
+    r"^(kilder|kjelder|kildeliste|kjeldeliste|referanser|litteratur|litteraturliste|lenker|nyttige lenker|"
+    r"les mer|les meir|se også|sjå også|innhold|innhald|innholdsfortegnelse|innhaldsliste)\s*:?$", re.I)
+_SENTENCE_END = re.compile(r"[.!?»:;]\s*$")
 
 
 @dataclass(frozen=True)
 class ChunkerConfig:
     max_chars: int = 1200
     overlap_chars: int = 200
+    max_heading_chars: int = 100  # each heading of the context header is cut to this (word boundary, "…")
+    listing_max_item_chars: int = 160  # a listing section's items are at most this long and are no sentences…
+    listing_min_share: float = 0.8  # …for at least this share of its blocks
 
 
 @dataclass
@@ -45,9 +63,26 @@ def _span(values: list[int | None]) -> tuple[int, int] | None:
     return (min(nums), max(nums)) if nums else None
 
 
-def _header(doc: Document, section: Section) -> str:
-    path = [p for p in section.heading_path if p != doc.title]
+def _shorten(heading: str, max_chars: int) -> str:
+    if len(heading) <= max_chars:
+        return heading
+    cut = heading.rfind(" ", 0, max_chars)
+    return heading[: cut if cut > max_chars // 2 else max_chars].rstrip(" ,;:–-") + " …"
+
+
+def _header(doc: Document, section: Section, max_heading_chars: int) -> str:
+    path = [_shorten(p, max_heading_chars) for p in section.heading_path if p != doc.title]
     return " › ".join([doc.title, *path])
+
+
+def is_listing(section: Section, config: ChunkerConfig) -> bool:
+    """A section that only lists sources or contents: its heading says so, and its blocks are short items that
+    are not sentences. Never a § of a law (a list of services in a § is content)."""
+    if not section.heading_path or not LISTING_HEADING.match(section.heading_path[-1].strip()) or not section.blocks:
+        return False
+    items = [b for b in section.blocks
+             if len(b.text) <= config.listing_max_item_chars and not _SENTENCE_END.search(b.text)]
+    return len(items) >= config.listing_min_share * len(section.blocks)
 
 
 def chunk_section(doc: Document, section: Section, config: ChunkerConfig, start_ordinal: int) -> list[Chunk]:
@@ -72,7 +107,7 @@ def chunk_section(doc: Document, section: Section, config: ChunkerConfig, start_
         groups.append(current)
 
     chunks: list[Chunk] = []
-    header = _header(doc, section)
+    header = _header(doc, section, config.max_heading_chars)
     for i, group in enumerate(groups):
         text = "\n".join(p.text for p in group)
         digest = hashlib.sha1(f"{doc.doc_id}\x00{section.section_id}\x00{i}\x00{text}".encode()).hexdigest()[:16]
@@ -97,5 +132,7 @@ def chunk_section(doc: Document, section: Section, config: ChunkerConfig, start_
 def chunk_document(doc: Document, config: ChunkerConfig) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in doc.sections:
+        if not is_legal(doc.kind) and is_listing(section, config):
+            continue
         chunks.extend(chunk_section(doc, section, config, start_ordinal=len(chunks)))
     return chunks

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: the configured arms (BM25, dense, cited §, …) run in order and are fused by weighted RRF.
+"""Hybrid retrieval: the configured arms (BM25, dense, cited §, …) run in order and are fused (`retrieval.fusion`).
 
 This is the one retrieval pipeline used by the assistant, the API, the bots and the evaluations, over either
 index backend (`IndexStore`): the stores offer search capabilities, the arms (`retrieval.arms`) use them, and
@@ -38,21 +38,23 @@ class HybridRetriever:
                 return [(arm, 1.0)]
         raise ValueError(f"unknown search mode '{mode}' (choose from {', '.join(self.modes)})")
 
-    def search(self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: str = HYBRID) -> SearchResult:
+    def search(self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: str = HYBRID,
+               terms: list[str] | None = None) -> SearchResult:
+        """The top k; `terms`: the query's analyzer terms when the caller has them already (replays in the evals)."""
         plan = self._plan(mode)
         started = time.perf_counter()
-        terms = analyze(query)
+        terms = analyze(query) if terms is None else terms
         timings: dict[str, float] = {}
         runs: list[ArmRun] = []
         for arm, weight in plan:
             context = ArmQuery(text=query, terms=terms, filters=filters or SearchFilters(), n=max(self.fusion.candidates, k),
-                               earlier=list(runs), fused=[hit.chunk for hit in fuse(runs, self.fusion.rrf_k)] if runs else [],
+                               earlier=list(runs), fused=[hit.chunk for hit in fuse(runs, self.fusion)] if runs else [],
                                timings_ms=timings)
             t0 = time.perf_counter()
             runs.append(ArmRun(name=arm.name, weight=weight, candidates=arm.search(context)))
             timings[arm.name] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
-        hits = diversify(fuse(runs, self.fusion.rrf_k), k, self.fusion.max_per_doc)
+        hits = diversify(fuse(runs, self.fusion), k, self.fusion.max_per_doc)
         finished = time.perf_counter()
         timings |= {"fuse": (finished - t0) * 1000, "total": (finished - started) * 1000}
         return SearchResult(query=query, hits=hits, query_terms=terms, timings_ms=timings)

@@ -68,6 +68,9 @@ class IndexStore(Protocol):
     def vector_search(self, vector: np.ndarray, n: int, filters: SearchFilters) -> list[Candidate]:
         """Up to n chunks nearest to `vector` by cosine similarity, best first."""
 
+    def known_terms(self, terms: list[str]) -> set[str]:
+        """The analyzer terms that occur in at least one chunk (the BM25 vocabulary)."""
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         """The BM25 idf of each analyzer term, as `bm25_search` weighs it (`indexing.bm25.BM25.term_idf`)."""
 

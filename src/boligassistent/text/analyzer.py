@@ -1,42 +1,27 @@
 """Norwegian text analysis for the lexical (BM25) arm.
 
-NFKC + lowercase, tokenization that keeps numbers like "73,7" and "§ 4" parts together, nynorsk →
-bokmål variant folding, a Norwegian stopword list that includes question words, and Snowball
-stemming (PyStemmer).
+NFKC + lowercase; tokenization that keeps numbers like "73,7" and "§ 4" parts together; a Norwegian stopword
+list that includes question words; then per word: lemma (simplemma, bokmål and nynorsk) → one spelling for
+bokmål/nynorsk/older variants → compound parts beside the whole word → Snowball stem (PyStemmer). Queries are
+also expanded with the domain thesaurus. Each step can be switched off in `AnalyzerConfig` to measure it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:-\d+[a-z]?)?|[^\W\d_]+", re.UNICODE)
+from boligassistent.text.compounds import decompose
+from boligassistent.text.lemmas import lemma
+from boligassistent.text.thesaurus import Group, Word, build_groups, expansions
+from boligassistent.text.variants import fold
 
-# Whole-word nynorsk (and common spelling variant) → bokmål.
-WORD_VARIANTS: dict[str, str] = {
-    "kva": "hva", "korleis": "hvordan", "kor": "hvor", "kven": "hvem", "kvifor": "hvorfor", "kvar": "hver",
-    "ikkje": "ikke", "eg": "jeg", "dei": "de", "ein": "en", "eit": "et", "ho": "hun", "frå": "fra",
-    "mykje": "mye", "berre": "bare", "noko": "noe", "nokon": "noen", "fleire": "flere", "gjere": "gjøre",
-    "vere": "være", "heile": "hele", "saman": "sammen", "utan": "uten", "sjølv": "selv", "sjølve": "selv",
-    "heim": "hjem", "heime": "hjemme", "busett": "bosatt", "busette": "bosette", "berekning": "beregning",
-    "utrekning": "beregning", "utrekna": "beregnet", "rekna": "regnet", "opphald": "opphold",
-    "opphaldet": "oppholdet", "mellombels": "midlertidig", "barnevernet": "barnevernet", "då": "da",
-    "seie": "si", "leggje": "legge", "lånar": "låner", "søkjar": "søker", "søkjarar": "søkere",
-    "studentar": "studenter", "personar": "personer", "inntekta": "inntekten", "formuen": "formuen",
-    "vilkåra": "vilkårene", "bebuarar": "beboere", "bebuar": "beboer", "teneste": "tjeneste",
-    "tenester": "tjenester", "høyre": "høre", "gjeld": "gjeld", "sosialhjelp": "sosialhjelp",
-}
-# Prefix rewrites for compounds (order matters: longest first).
-PREFIX_VARIANTS: list[tuple[str, str]] = [
-    ("bustøtt", "bostøtt"), ("bustad", "bolig"), ("buutgift", "boutgift"), ("buevne", "boevne"),
-    ("teieplikt", "taushetsplikt"), ("tagnadsplikt", "taushetsplikt"), ("eigendel", "egenandel"),
-    ("eigenandel", "egenandel"), ("utleigar", "utleier"), ("utleige", "utleie"), ("leigar", "leier"),
-    ("leige", "leie"), ("husleige", "husleie"), ("eigar", "eier"), ("eige", "egen"), ("tenest", "tjenest"),
-    ("heimel", "hjemmel"), ("fråver", "fravær"), ("søknaden", "søknad"), ("kommunane", "kommunene"),
-]
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:-\d+[a-z]?)?|[^\W\d_]+", re.UNICODE)
 
 STOPWORDS: frozenset[str] = frozenset("""
 og i jeg det at en et den til er som på de med han av ikke der så var meg seg men ett har om vi min mitt
@@ -49,14 +34,6 @@ hennes hoss hossen ikkje ingi inkje korleis korso kva kvar kvarhelst kven kvi kv
 mykje no nokon noka nokor noko nokre sia sidan so somt somme um upp vere vore verte vort varte vart
 må får få gjelder gjøre gjør hos mye the of er det egentlig fortsatt visst vel jo
 """.split())
-
-
-def _fold_token(token: str) -> str:
-    token = WORD_VARIANTS.get(token, token)
-    for old, new in PREFIX_VARIANTS:
-        if token.startswith(old):
-            return new + token[len(old):]
-    return token
 
 
 @lru_cache(maxsize=1)
@@ -73,11 +50,75 @@ def plain_tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
-def fold_variants(tokens: list[str]) -> list[str]:
-    return [_fold_token(t) for t in tokens]
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """Which analysis steps run. The default is what ships; the switches exist to measure each step."""
+    lemmas: bool = True  # simplemma lemma (bokmål, then nynorsk)
+    variants: bool = True  # spelling variants folded to one form (`text.variants`)
+    compounds: bool = True  # compound parts indexed beside the whole word (`text.compounds`)
+    stems: bool = True  # Snowball stem of each token
+    thesaurus: bool = True  # queries also search the other members of a thesaurus group (`text.thesaurus`)
+
+
+class Analyzer:
+    """Norwegian analysis for the lexical arm: the same for documents and queries, except that queries are also
+    expanded with the thesaurus."""
+
+    def __init__(self, config: AnalyzerConfig | None = None) -> None:
+        self.config = config or AnalyzerConfig()
+        self._groups: list[Group] | None = None
+
+    def words(self, text: str) -> list[Word]:
+        """Per content word its index tokens: the whole word's key first, then its compound parts."""
+        return [w for t in plain_tokens(text) if (w := self._word(t))]
+
+    def analyze(self, text: str) -> list[str]:
+        """Index tokens of a document text: every word whole, and a compound's parts beside it."""
+        return [token for word in self.words(text) for token in word]
+
+    def analyze_query(self, text: str, known: Callable[[list[str]], set[str]] | None = None) -> list[str]:
+        """Search tokens of a query: its words plus the thesaurus expansions. With `known` (the whole-word keys
+        the index holds), a compound the index knows is searched whole, and one it doesn't by its parts, so
+        "oppsigelsestid" finds "oppsigelsesfrist" without the parts' noise when the whole word matches."""
+        words = self.words(text)
+        if self.config.thesaurus:
+            words += expansions([w[0] for w in words], self.groups())
+        if known is not None and self.config.compounds:
+            present = known([w[0] for w in words if len(w) > 1])
+            words = [w[:1] if len(w) == 1 or w[0] in present else w[1:] for w in words]
+        return list(dict.fromkeys(token for word in words for token in word))
+
+    def groups(self) -> list[Group]:
+        if self._groups is None:
+            self._groups = build_groups(self.words)
+        return self._groups
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - analyzers are few and live as long as the process
+    def _word(self, token: str) -> tuple[str, ...]:
+        if token in STOPWORDS:
+            return ()
+        if not token.isalpha():  # numbers, "9-3a": kept as written
+            return (token,)
+        word = lemma(token) if self.config.lemmas else token
+        if self.config.variants:
+            word = fold(word)
+        if word in STOPWORDS:
+            return ()
+        parts = decompose(word) if self.config.compounds else (word,)
+        forms = (word, *parts) if len(parts) > 1 else (word,)
+        if self.config.stems:
+            forms = tuple(_stemmer().stemWords(list(forms)))
+        return tuple(dict.fromkeys(forms))
+
+
+DEFAULT_ANALYZER = Analyzer()
 
 
 def analyze(text: str) -> list[str]:
-    """Norwegian analysis: tokens → variant folding → stopwords out → Snowball stems."""
-    tokens = [t for t in fold_variants(plain_tokens(text)) if t not in STOPWORDS]
-    return _stemmer().stemWords(tokens)
+    """Index tokens of a text (documents, and query text that must not be expanded)."""
+    return DEFAULT_ANALYZER.analyze(text)
+
+
+def analyze_query(text: str, known: Callable[[list[str]], set[str]] | None = None) -> list[str]:
+    """Search tokens of a query (`Analyzer.analyze_query`)."""
+    return DEFAULT_ANALYZER.analyze_query(text, known)

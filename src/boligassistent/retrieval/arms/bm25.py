@@ -1,4 +1,5 @@
-"""The lexical arm: Okapi BM25 over the analyzer's terms, computed by the store."""
+"""The lexical arm: Okapi BM25, computed by the store, over the query's search terms (`analyze_query`: the
+Norwegian analysis, thesaurus expansions, and compounds the index doesn't hold searched by their parts)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from boligassistent.retrieval.arms.base import ArmQuery
 from boligassistent.retrieval.store import Candidate, IndexStore
+from boligassistent.text.analyzer import analyze_query
 
 
 @dataclass
@@ -14,4 +16,5 @@ class BM25Arm:
     name: str = "bm25"
 
     def search(self, query: ArmQuery) -> list[Candidate]:
-        return self.store.bm25_search(query.terms, query.n, query.filters)
+        terms = analyze_query(query.text, known=self.store.known_terms)
+        return self.store.bm25_search(terms, query.n, query.filters)

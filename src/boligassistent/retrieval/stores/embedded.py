@@ -153,6 +153,9 @@ class HybridIndex:
                     break
         return out
 
+    def known_terms(self, terms: list[str]) -> set[str]:
+        return self.bm25.known_terms(terms) if self.bm25 else set()
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         return self.bm25.term_idf(terms) if self.bm25 else {}
 

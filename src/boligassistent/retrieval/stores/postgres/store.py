@@ -189,6 +189,14 @@ r AS (
 )""").format(table=self._table, where=self._filter_sql(filters, params), dim=sql.Literal(self.dim))
         return self._chunk_candidates(nearest, params)
 
+    def known_terms(self, terms: list[str]) -> set[str]:
+        if not terms:
+            return set()
+        with self._connection() as conn:
+            rows = conn.execute("SELECT term FROM term_stats WHERE generation_id = %s AND term = ANY(%s)",
+                                (self.generation_id, list(terms))).fetchall()
+        return {term for (term,) in rows}
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         with self._connection() as conn:
             found = dict(conn.execute("SELECT term, idf FROM term_stats WHERE generation_id = %s AND term = ANY(%s)",

@@ -1,0 +1,67 @@
+"""The domain thesaurus (data/thesaurus.tsv): words and phrases a query may use for the same thing.
+
+A line is a group. "a | b | c" are equivalent: a query with any of them also searches the others.
+"a | b > c" is narrower → broader: a query with a or b also searches c (and a and b each other), but a query
+with the broad c is not widened to them. Groups are analysed with the documents' analysis, so they match any
+inflection, spelling variant or compound of their members. Only queries are expanded; the index is never
+touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+Word = tuple[str, ...]  # a word's index tokens, whole-word key first (see Analyzer.words)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    words: tuple[Word, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(w[0] for w in self.words)
+
+
+@dataclass(frozen=True)
+class Group:
+    members: tuple[Phrase, ...]  # equivalent to each other
+    broader: tuple[Phrase, ...] = ()  # searched too when a member is asked for, never the other way round
+
+
+def read_groups() -> list[tuple[list[str], list[str]]]:
+    """(members, broader terms) per line of the data file."""
+    text = resources.files("boligassistent.text").joinpath("data/thesaurus.tsv").read_text(encoding="utf-8")
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            narrow, _, broad = line.partition(">")
+            groups.append(([p.strip() for p in narrow.split("|") if p.strip()],
+                           [p.strip() for p in broad.split("|") if p.strip()]))
+    return groups
+
+
+def build_groups(analyse_words: Callable[[str], list[Word]]) -> list[Group]:
+    def phrase(text: str) -> Phrase:
+        return Phrase(text, tuple(analyse_words(text)))
+    return [Group(tuple(map(phrase, members)), tuple(map(phrase, broader))) for members, broader in read_groups()]
+
+
+def _contains(keys: Sequence[str], phrase: Phrase) -> bool:
+    n = len(phrase.keys)
+    return n > 0 and any(tuple(keys[i:i + n]) == phrase.keys for i in range(len(keys) - n + 1))
+
+
+def expansions(keys: Sequence[str], groups: Sequence[Group]) -> list[Word]:
+    """The words of the group members (and broader terms) that the query's word keys call for."""
+    out: list[Word] = []
+    for group in groups:
+        hits = [m for m in group.members if _contains(keys, m)]
+        if hits:
+            for phrase in [m for m in group.members if m not in hits] + list(group.broader):
+                out.extend(phrase.words)
+    return out

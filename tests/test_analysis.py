@@ -1,0 +1,103 @@
+"""Unit tier: the Norwegian analysis steps (lemmas, spelling variants, compounds, thesaurus), each on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from boligassistent.text.analyzer import Analyzer, AnalyzerConfig, analyze, analyze_query, plain_tokens
+from boligassistent.text.compounds import decompose
+from boligassistent.text.lemmas import lemma
+from boligassistent.text.thesaurus import read_groups
+from boligassistent.text.variants import fold
+
+NOTHING = AnalyzerConfig(lemmas=False, variants=False, compounds=False, stems=False, thesaurus=False)
+
+
+def test_question_words_and_stopwords_drop_out_numbers_stay_whole():
+    assert analyze("hvor hvilken hva kan") == []
+    assert analyze("Kva er dei?") == []
+    assert "73,7" in plain_tokens("73,7 prosent") and "9-3a" in plain_tokens("§ 9-3a")
+    assert analyze("§ 9-3a gjelder 73,7 prosent")[:2] == ["9-3a", "73,7"]
+
+
+@pytest.mark.parametrize(("inflected", "base"), [
+    ("leiligheten", "leilighet"), ("leietakeren", "leietaker"), ("opplysninger", "opplysning"),
+    ("oppsigelsesfristen", "oppsigelsesfrist"), ("bustøtta", "bustøtte"), ("studenter", "student"),
+    ("Ålesund", "ålesund"),  # names come back lowercase
+])
+def test_lemmas_from_bokmal_and_nynorsk(inflected, base):
+    assert lemma(inflected.lower()) == base
+
+
+@pytest.mark.parametrize(("variant", "standard"), [
+    ("framleie", "fremleie"), ("framleige", "fremleie"), ("utleigar", "utleier"), ("eigar", "eier"),
+    ("søkjar", "søker"), ("ikkje", "ikke"), ("moglegheit", "mulighet"), ("teneste", "tjeneste"),
+    ("bustøtte", "bostøtte"), ("buutgift", "boutgift"), ("teieplikt", "taushetsplikt"), ("kva", "hva"),
+    ("bustad", "bolig"), ("heimel", "hjemmel"),
+])
+def test_spelling_variants_fold_to_one_form(variant, standard):
+    assert fold(variant) == fold(standard) == standard
+
+
+def test_variant_rules_leave_ordinary_bokmal_alone():
+    for word in ("leie", "leietaker", "eier", "kommune", "frist", "bolig", "søker"):
+        assert fold(word) == word
+
+
+@pytest.mark.parametrize(("word", "parts"), [
+    ("oppsigelsestid", ("oppsigelse", "tid")), ("oppsigelsesfrist", ("oppsigelse", "frist")),
+    ("husleieøkning", ("husleie", "økning")), ("fengselsstraff", ("fengsel", "straff")),
+    ("personopplysning", ("person", "opplysning")), ("depositumskonto", ("depositum", "konto")),
+])
+def test_compounds_split_into_dictionary_words_with_linking_letters(word, parts):
+    assert decompose(word) == parts
+
+
+@pytest.mark.parametrize("word", ["leietaker", "konsekvens", "midlertidig", "kommune", "evaluering", "bostøtte"])
+def test_common_words_with_rare_parts_stay_whole(word):
+    assert decompose(word) == (word,)
+
+
+def test_documents_index_the_whole_compound_and_its_parts():
+    tokens = analyze("Oppsigelsesfristen er tre måneder.")
+    whole, *parts = Analyzer().words("oppsigelsesfristen")[0]
+    assert whole in tokens and parts and all(p in tokens for p in parts)
+
+
+def test_query_searches_a_compound_whole_when_the_index_knows_it_and_by_parts_when_not():
+    words = Analyzer().words("oppsigelsestid")[0]
+    assert analyze_query("oppsigelsestid", known=lambda keys: set(keys))[0] == words[0]
+    unknown = analyze_query("oppsigelsestid", known=lambda keys: set())
+    assert words[0] not in unknown and all(p in unknown for p in words[1:])
+    # and the part it shares with "oppsigelsesfrist" is what a law text holds
+    assert set(unknown) & set(analyze("oppsigelsesfrist"))
+
+
+def test_each_step_can_be_switched_off():
+    plain = Analyzer(NOTHING)
+    assert plain.analyze("Leiligheten") == ["leiligheten"]
+    assert Analyzer(AnalyzerConfig(compounds=False)).analyze("husleieøkning") == [analyze("husleieøkning")[0]]
+
+
+GROUPS = read_groups()
+
+
+@pytest.mark.parametrize(("members", "broader"), GROUPS, ids=[" | ".join(m) for m, _ in GROUPS])
+def test_thesaurus_group_expands_each_member_to_the_others(members, broader):
+    """Every member searches every other member and the broader terms; a broader term never widens back; and
+    no member is already equal to another by analysis alone (that entry would be dead weight)."""
+    analyzer = Analyzer()
+    plain = Analyzer(AnalyzerConfig(thesaurus=False))
+    keys = {m: tuple(w[0] for w in analyzer.words(m)) for m in members + broader}
+    assert len(set(keys.values())) == len(keys), f"members equal after analysis: {keys}"
+    for member in members:
+        expanded = set(analyzer.analyze_query(member))
+        for other in members + broader:
+            assert set(keys[other]) <= expanded, (member, other)
+    for broad in broader:
+        assert set(analyzer.analyze_query(broad)) == set(plain.analyze_query(broad))
+
+
+def test_thesaurus_never_changes_document_analysis():
+    assert analyze("Leietaker kan fremleie deler av leiligheten.") == Analyzer(
+        AnalyzerConfig(thesaurus=False)).analyze("Leietaker kan fremleie deler av leiligheten.")
