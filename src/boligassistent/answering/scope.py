@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
-from boligassistent.text.analyzer import analyze
+from boligassistent.text.analyzer import analyze, word_keys
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
 _BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
@@ -56,7 +56,7 @@ class ScopeConfig:
 
 def _key(name: str) -> tuple[str, ...]:
     """A law name as the analyzer sees it (variant folding, stems): 'bostøtteloven' and 'bustøttelova' alike."""
-    return tuple(analyze(name))
+    return tuple(word_keys(name))
 
 
 class CorpusScope:
@@ -118,7 +118,7 @@ class CorpusScope:
             return []
         out: list[str] = []
         for match in _BODY.finditer(question):
-            terms = analyze(match.group(1))
+            terms = word_keys(match.group(1))
             if terms and not any(self._in_corpus(t) for t in terms) and match.group(1) not in out:
                 out.append(match.group(1))
         return out
@@ -142,7 +142,7 @@ class CorpusScope:
     def unknown_entities(self, question: str) -> list[str]:
         """Proper nouns of the question (places, organisations, people) that no chunk of the corpus mentions."""
         return [name for name in dict.fromkeys(proper_nouns(question))
-                if (terms := analyze(name)) and not any(self._in_corpus(t) for t in terms)]
+                if (terms := word_keys(name)) and not any(self._in_corpus(t) for t in terms)]
 
     def names_corpus_law(self, question: str) -> bool:
         """Whether the question names an act or regulation of the corpus."""

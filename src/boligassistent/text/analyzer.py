@@ -119,6 +119,12 @@ def analyze(text: str) -> list[str]:
     return DEFAULT_ANALYZER.analyze(text)
 
 
+def word_keys(text: str) -> list[str]:
+    """One index token per content word, the whole word's (no compound parts): for comparing names, where a
+    shared part ("…loven" → "lov") must not make two names equal."""
+    return [word[0] for word in DEFAULT_ANALYZER.words(text)]
+
+
 def analyze_query(text: str, known: Callable[[list[str]], set[str]] | None = None) -> list[str]:
     """Search tokens of a query (`Analyzer.analyze_query`)."""
     return DEFAULT_ANALYZER.analyze_query(text, known)
