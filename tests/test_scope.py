@@ -7,9 +7,10 @@ import pytest
 
 from boligassistent.answering.abstention import OUT_OF_SCOPE
 from boligassistent.answering.refusals import refusal
-from boligassistent.answering.scope import CorpusScope, topic_label
+from boligassistent.answering.scope import CorpusScope, ScopeConfig, topic_label
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.runtime import corpus_scope, create_assistant
+from boligassistent.text.analyzer import analyze
 
 DOCUMENTS = [
     {"doc_id": "lover/bustotte.md", "kind": "lov", "title": "Lov om bustøtte og kommunale bustadtilskot (bustøttelova)",
@@ -24,8 +25,22 @@ DOCUMENTS = [
 VOCABULARY = {"bostøtt", "husbank", "nav", "oslo", "bergen"}
 
 
-def scope() -> CorpusScope:
-    return CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), VOCABULARY.__contains__)
+NAMES_ONLY = ScopeConfig(max_unknown_share=0)
+
+
+def scope(config: ScopeConfig = NAMES_ONLY) -> CorpusScope:
+    """The names checks alone by default (the tiny VOCABULARY would make most words unknown)."""
+    return CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), VOCABULARY.__contains__, config)
+
+
+def test_a_question_about_words_the_corpus_never_uses_is_missing_them():
+    words = ScopeConfig().max_unknown_share
+    vocabulary = set(analyze("god bostøtte student husleie leie bolig oppskrift kommune")) | VOCABULARY
+    check = CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), vocabulary.__contains__)
+    assert check.missing("Har du en god oppskrift på fiskesuppe?") == ("fiskesuppe",)
+    assert check.missing("Kan en student få bostøtte til leie av bolig?") == ()
+    # one unknown word among several known ones stays in scope (a typo, a rare synonym)
+    assert words > 1 / 4 and check.missing("Kan en student få bostøtte til leie av hybelleilighet i kommunen?") == ()
 
 
 @pytest.mark.parametrize(("question", "missing"), [

@@ -30,8 +30,15 @@ QUESTIONS = [
      "answer_facts": ["ikkje rett"]},
     {"id": "s2", "question": "Har du en god oppskrift på fiskesuppe?", "answerable": False, "sources": [], "answer_facts": []},
 ]
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "data", "build", "*.egg-info", "__pycache__", ".*_cache",
-                                    "test-artifacts", "eval-out")
+_NOT_COPIED_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "*.egg-info", "__pycache__", ".*_cache")
+_NOT_COPIED_AT_ROOT = {"data", "build", "test-artifacts", "eval-out"}  # run output; src/…/data is package data
+
+
+def _not_copied(directory: str, names: list[str]) -> set[str]:
+    ignored = set(_NOT_COPIED_ANYWHERE(directory, names))
+    if Path(directory) == REPO_ROOT:
+        ignored |= _NOT_COPIED_AT_ROOT & set(names)
+    return ignored
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
@@ -42,7 +49,7 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> sub
 
 def test_core_install_indexes_searches_answers_and_evaluates(tmp_path):
     checkout = tmp_path / "checkout"
-    shutil.copytree(REPO_ROOT, checkout, ignore=NOT_COPIED)
+    shutil.copytree(REPO_ROOT, checkout, ignore=_not_copied)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"

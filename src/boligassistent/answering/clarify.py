@@ -22,7 +22,7 @@ spørsmål lurer lure tips råd gjøres handle handler akkurat nå no her der da
 person personen personer bruker brukeren brukar brukaren ham henne hun han dem det noe noen annet andre nok
 gjer treng fekk lova lovene
 """.split()
-_GENERIC_TERMS = frozenset(term for word in GENERIC_WORDS for term in analyze(word))
+GENERIC_TERMS = frozenset(term for word in GENERIC_WORDS for term in analyze(word))
 
 CLARIFY_TEXT = ("Jeg er ikke sikker på hva spørsmålet gjelder. Kan du si litt mer om saken, for eksempel hvilken "
                 "ordning, lov eller situasjon det handler om?")
@@ -31,7 +31,7 @@ SUGGEST_TEXT = " Jeg har kilder om blant annet {topics}."
 
 def topic_terms(question: str) -> list[str]:
     """The question's analyzer terms that name a topic (generic question words removed)."""
-    return [t for t in analyze(question) if t not in _GENERIC_TERMS and not t.isdigit()]
+    return [t for t in analyze(question) if t not in GENERIC_TERMS and not t.isdigit()]
 
 
 def is_vague(question: str) -> bool:

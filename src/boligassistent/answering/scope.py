@@ -21,10 +21,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from boligassistent.answering.clarify import GENERIC_TERMS
 from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
-from boligassistent.text.analyzer import analyze, word_keys
+from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, word_keys
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
 _BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
@@ -52,6 +53,9 @@ class ScopeConfig:
     check_entities: bool = True  # decline questions whose proper nouns the corpus never mentions (none of them)
     subject_words: int = 4  # content words of a "forskrift om …" subject compared with the corpus titles
     title_share: float = 0.5  # a match shares more than this share of the subject's or of the title's words
+    # decline when at least this share of the question's content words occur nowhere in the corpus, neither whole
+    # nor by a compound part ("oppskrift på fiskesuppe"); 1/3: one of three content words (0 = off)
+    max_unknown_share: float = 1 / 3
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -135,9 +139,21 @@ class CorpusScope:
 
     def missing(self, question: str) -> tuple[str, ...]:
         """What the question names that the corpus does not cover: laws and regulations, public bodies, then
-        named entities none of which the corpus mentions."""
+        named entities none of which the corpus mentions, then words the corpus never uses."""
         found = self.missing_laws(question) + self.missing_bodies(question)
-        return tuple(found + [name for name in self.missing_entities(question) if name not in found])
+        found += [name for name in self.missing_entities(question) if name not in found]
+        return tuple(found + [word for word in self.missing_words(question) if word not in found])
+
+    def missing_words(self, question: str) -> list[str]:
+        """The question's content words that occur nowhere in the corpus (whole or by a compound part), when they
+        are at least `max_unknown_share` of its content words: the question is about something the sources never
+        mention. Generic words ("hjelp", "regler") and numbers don't count."""
+        if self.config.max_unknown_share <= 0:
+            return []
+        content = [(token, word) for token in plain_tokens(question)
+                   if (word := DEFAULT_ANALYZER.word(token)) and word[0] not in GENERIC_TERMS and token.isalpha()]
+        unknown = list(dict.fromkeys(token for token, word in content if not any(self._in_corpus(t) for t in word)))
+        return unknown if content and len(unknown) / len(content) >= self.config.max_unknown_share else []
 
     def unknown_entities(self, question: str) -> list[str]:
         """Proper nouns of the question (places, organisations, people) that no chunk of the corpus mentions."""

@@ -72,6 +72,10 @@ class Analyzer:
         """Per content word its index tokens: the whole word's key first, then its compound parts."""
         return [w for t in plain_tokens(text) if (w := self._word(t))]
 
+    def word(self, token: str) -> tuple[str, ...]:
+        """A plain token's index tokens (whole-word key first, then compound parts); () for a stopword."""
+        return self._word(token)
+
     def analyze(self, text: str) -> list[str]:
         """Index tokens of a document text: every word whole, and a compound's parts beside it."""
         return [token for word in self.words(text) for token in word]
