@@ -32,7 +32,8 @@ def test_questions_asking_for_no_value_pass():
 
 
 def test_the_assistant_declines_a_value_question_its_sources_hold_no_value_for(unit_runtime):
-    runtime = dataclasses.replace(unit_runtime, settings=unit_runtime.settings.model_copy(update={"abstain_threshold": 1.0}))
+    runtime = dataclasses.replace(unit_runtime, settings=unit_runtime.settings.model_copy(update={"abstain_threshold": 1.0,
+                                                                                         "abstain_max_unknown_share": 0}))
     assistant = create_assistant(runtime)
     declined = assistant.answer("Hvor mange leietakere ble kastet ut etter testleieloven?")  # no sentence counts them
     assert declined.abstained and declined.reason == ANSWER_TYPE

@@ -14,7 +14,7 @@ from boligassistent.answering.backends.llm import LLMBackend
 from boligassistent.answering.conversations import RetentionConfig, StateStore
 from boligassistent.answering.followup import FollowUpCondenser
 from boligassistent.answering.llm_client import LLMConfig
-from boligassistent.answering.scope import CorpusScope
+from boligassistent.answering.scope import CorpusScope, ScopeConfig
 from boligassistent.channels.config import SlackConfig, TeamsConfig
 from boligassistent.evals.subject import EvalSubject
 from boligassistent.indexing.bm25 import BM25Config
@@ -35,7 +35,7 @@ from boligassistent.retrieval.arms.references import ReferencesArm
 from boligassistent.retrieval.fusion import FusionConfig
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.retriever import HybridRetriever
-from boligassistent.retrieval.store import IndexStore, SearchFilters
+from boligassistent.retrieval.store import IndexStore
 from boligassistent.retrieval.stores.embedded import (
     EmbeddedTarget,
     FaissConfig,
@@ -199,8 +199,9 @@ def abstention_config(settings: Settings) -> AbstentionConfig:
 def corpus_scope(runtime: Runtime) -> CorpusScope:
     """What the runtime's corpus covers: its laws (catalog), its documents' titles and its vocabulary."""
     index = runtime.index
+    config = ScopeConfig(max_unknown_share=runtime.settings.abstain_max_unknown_share)
     return CorpusScope.from_documents(index.documents(), runtime.catalog,
-                                      in_corpus=lambda term: bool(index.bm25_search([term], 1, SearchFilters())))
+                                      in_corpus=lambda term: bool(index.known_terms([term])), config=config)
 
 
 def abstention_gates(runtime: Runtime) -> AbstentionGates:

@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     abstain_scope_check: bool = True  # decline questions naming a law, regulation or public body the corpus does not hold
     abstain_answer_type_check: bool = True  # decline value questions (hvor mye, når ble, hvem …) whose passages hold none
     abstain_clarify: bool = True  # a question naming no topic gets a clarifying question
+    # decline when this share of a question's content words occur nowhere in the corpus (0 = off; ScopeConfig)
+    abstain_max_unknown_share: float = 1 / 3
     abstain_model: Path | None = None  # the abstention model's JSON file (None: the one shipped in the package)
     abstain_threshold: float | None = None  # decline at P(decline) ≥ this (None: the model file's threshold)
     llm_base_url: str | None = None

@@ -148,7 +148,7 @@ class CorpusScope:
         """The question's content words that occur nowhere in the corpus (whole or by a compound part), when they
         are at least `max_unknown_share` of its content words: the question is about something the sources never
         mention. Generic words ("hjelp", "regler") and numbers don't count."""
-        if self.config.max_unknown_share <= 0:
+        if self.config.max_unknown_share <= 0 or self.names_corpus_law(question):  # "husll. § 9-5" is in scope
             return []
         content = [(token, word) for token in plain_tokens(question)
                    if (word := DEFAULT_ANALYZER.word(token)) and word[0] not in GENERIC_TERMS and token.isalpha()]
