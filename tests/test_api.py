@@ -58,7 +58,7 @@ def test_out_of_domain_question_abstains(api):
     r = httpx.post(api["url"] + "/v1/ask", json={"question": "Har du en god oppskrift på fiskesuppe?"}, headers=_h(api["key"]))
     body = r.json()
     assert body["abstained"] and body["citations"] == []
-    assert "finner ikke" in body["answer"].lower()
+    assert "fiskesuppe" in body["answer"] and "kan ikke svare" in body["answer"]  # declined, naming what is missing
 
 
 def test_chat_follow_up_uses_earlier_turn(api):
