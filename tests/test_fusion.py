@@ -100,7 +100,7 @@ def test_the_references_arm_lifts_cited_sections_that_an_earlier_arm_found():
     # husleieloven § 9-9 is cited too, but no earlier arm found it: never added
     assert all(h.chunk != heving for h in HybridRetriever([lexical, references], fusion).search("q", k=20).hits)
     # only the fused top is read: cited from outside the top 1, nothing is lifted
-    assert ReferencesArm(from_top=1).search(ArmQuery("q", [], None, 10, fused=[unrelated], earlier=[])) == []
+    assert ReferencesArm(from_top=1).search(ArmQuery("q", None, 10, fused=[unrelated], earlier=[])) == []
     # alone, it has no earlier arms to read
     assert HybridRetriever([lexical, references], rrf()).search("q", mode="references").hits == []
 

@@ -78,7 +78,7 @@ def _items(gold_rank_in_bm25: int) -> list[Recorded]:
             others = [chunk(f"b{dataset}{i}-{j}") for j in range(gold_rank_in_bm25 - 1)]
             lexical = others + [gold]
             dense = [chunk(f"d{dataset}{i}-{j}") for j in range(3)]
-            items.append(Recorded(question=q, corpus="c1" if dataset == "x" else "c2", terms=["t"], live_arms=[],
+            items.append(Recorded(question=q, corpus="c1" if dataset == "x" else "c2", live_arms=[],
                                   frozen={"bm25": [Candidate(c, float(len(lexical) - r)) for r, c in enumerate(lexical)],
                                           "dense": [Candidate(c, 0.9 - 0.01 * r) for r, c in enumerate(dense)]}))
     return items

@@ -142,7 +142,7 @@ def test_named_law_and_section_is_rank_1(unit_runtime, question, short_title, se
 def test_named_chapter_returns_its_sections(unit_runtime):
     doc = _law_doc(unit_runtime, "testlova")
     arm = LegalArm(unit_runtime.index, unit_runtime.catalog)
-    found = arm.search(ArmQuery(text="testlova kapittel 2", terms=[], filters=SearchFilters(), n=10))
+    found = arm.search(ArmQuery(text="testlova kapittel 2", filters=SearchFilters(), n=10))
     assert {(c.chunk.doc_id, c.chunk.section_id) for c in found} == {(doc, "§3")}
 
 

@@ -33,7 +33,6 @@ from boligassistent.retrieval.arms.base import Arm, ArmQuery
 from boligassistent.retrieval.fusion import FusionConfig, dominant_weight
 from boligassistent.retrieval.retriever import HybridRetriever
 from boligassistent.retrieval.store import Candidate
-from boligassistent.text.analyzer import analyze
 
 FROZEN_ARMS = ("bm25", "dense")  # arms whose ranking does not depend on the arms before them
 LEGAL_ARM = "legal"
@@ -96,7 +95,6 @@ class Recorded:
 
     question: Question
     corpus: str
-    terms: list[str]
     frozen: dict[str, list[Candidate]]
     live_arms: list[Arm]
 
@@ -113,7 +111,7 @@ def record(corpus: str, retriever: HybridRetriever, questions: Iterable[Question
         for arm in FROZEN_ARMS:
             hits = retriever.search(q.question, k=depth, mode=arm).hits
             frozen[arm] = [Candidate(h.chunk, h.arms[arm].score) for h in hits]
-        out.append(Recorded(question=q, corpus=corpus, terms=analyze(q.question), frozen=frozen, live_arms=live))
+        out.append(Recorded(question=q, corpus=corpus, frozen=frozen, live_arms=live))
         if progress:
             progress()
     return out
@@ -121,7 +119,7 @@ def record(corpus: str, retriever: HybridRetriever, questions: Iterable[Question
 
 def replay(item: Recorded, config: FusionConfig, k: int = 10) -> list[tuple[str, str]]:
     arms: list[Arm] = [FrozenArm(name, ranking) for name, ranking in item.frozen.items()] + item.live_arms
-    hits = HybridRetriever(arms, config).search(item.question.question, k=k, terms=item.terms).hits
+    hits = HybridRetriever(arms, config).search(item.question.question, k=k).hits
     return [(h.chunk.doc_id, h.chunk.text) for h in hits]
 
 

@@ -38,16 +38,13 @@ class HybridRetriever:
                 return [(arm, 1.0)]
         raise ValueError(f"unknown search mode '{mode}' (choose from {', '.join(self.modes)})")
 
-    def search(self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: str = HYBRID,
-               terms: list[str] | None = None) -> SearchResult:
-        """The top k; `terms`: the query's analyzer terms when the caller has them already (replays in the evals)."""
+    def search(self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: str = HYBRID) -> SearchResult:
         plan = self._plan(mode)
         started = time.perf_counter()
-        terms = analyze(query) if terms is None else terms
         timings: dict[str, float] = {}
         runs: list[ArmRun] = []
         for arm, weight in plan:
-            context = ArmQuery(text=query, terms=terms, filters=filters or SearchFilters(), n=max(self.fusion.candidates, k),
+            context = ArmQuery(text=query, filters=filters or SearchFilters(), n=max(self.fusion.candidates, k),
                                earlier=list(runs), fused=[hit.chunk for hit in fuse(runs, self.fusion)] if runs else [],
                                timings_ms=timings)
             t0 = time.perf_counter()
@@ -57,4 +54,4 @@ class HybridRetriever:
         hits = diversify(fuse(runs, self.fusion), k, self.fusion.max_per_doc)
         finished = time.perf_counter()
         timings |= {"fuse": (finished - t0) * 1000, "total": (finished - started) * 1000}
-        return SearchResult(query=query, hits=hits, query_terms=terms, timings_ms=timings)
+        return SearchResult(query=query, hits=hits, query_terms=analyze(query), timings_ms=timings)

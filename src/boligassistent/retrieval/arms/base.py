@@ -25,8 +25,7 @@ class ArmRun:
 
 @dataclass
 class ArmQuery:
-    text: str  # the query as asked
-    terms: list[str]  # its analyzer terms
+    text: str  # the query as asked (each arm analyses it its own way)
     filters: SearchFilters
     n: int  # candidates wanted
     earlier: list[ArmRun] = field(default_factory=list)  # the arms that ran before this one, in order
