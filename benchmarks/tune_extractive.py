@@ -32,18 +32,23 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig  # noqa: E402
 from boligassistent.answering.evidence import Evidence, measure_evidence  # noqa: E402
+from boligassistent.answering.similarity import EmbedderSimilarity, SentenceSimilarity  # noqa: E402
 from boligassistent.evals.dataset import load_questions  # noqa: E402
 from boligassistent.evals.metrics import fact_coverage  # noqa: E402
 from boligassistent.evals.normalize import citation_valid  # noqa: E402
 from boligassistent.retrieval.types import ScoredChunk  # noqa: E402
+from boligassistent.runtime import get_embedder  # noqa: E402
+from boligassistent.settings import Settings  # noqa: E402
 
 # The grid: few knobs, coarse steps (fewer knobs beat more). The length cap (`max_chars`) and the number of
 # points are product requirements (≤ 600 characters, at most 3 supporting points), not tuned.
 GRID: dict[str, tuple] = {
-    "keep_ratio": (0.2, 0.3, 0.4),
-    "max_unit_chars": (240, 320, 400),
+    "keep_ratio": (0.3, 0.4),
+    "max_unit_chars": (240, 320),
     "rank_weight": (0.15, 0.3),
     "context_weight": (0.0, 0.3),
+    "semantic_weight": (0.0, 0.4, 0.8, 1.2),
+    "continuation": (False, True),
 }
 
 
@@ -79,9 +84,10 @@ def collect(groups: list[list[str]]) -> list[Case]:
     return cases
 
 
-def measure(cases: list[Case], config: ExtractiveConfig) -> list[tuple[float, int, float]]:
+def measure(cases: list[Case], config: ExtractiveConfig,
+            similarity: SentenceSimilarity | None = None) -> list[tuple[float, int, float]]:
     """(fact coverage, answer length, citation validity) per case."""
-    backend = ExtractiveBackend(config)
+    backend = ExtractiveBackend(config, similarity)
     out = []
     for case in cases:
         draft = backend.compose(case.question, case.question, case.hits, case.evidence, [])
@@ -125,9 +131,10 @@ def main() -> None:
     names = list(GRID)
     configs = [dataclasses.replace(ExtractiveConfig(), **dict(zip(names, values)))
                for values in itertools.product(*GRID.values())]
-    scores = {i: measure(cases, config) for i, config in enumerate(configs)}
+    similarity = EmbedderSimilarity(get_embedder(Settings()), memory_size=1 << 20)
+    scores = {i: measure(cases, config, similarity) for i, config in enumerate(configs)}
 
-    default = measure(cases, ExtractiveConfig())
+    default = measure(cases, ExtractiveConfig(), similarity)
     for group in sorted({c.group for c in cases}):
         rows = [r for r, c in zip(default, cases) if c.group == group]
         print(f"default config, {group:>16}: fact coverage {_mean(rows, 0):.3f}  length {_mean(rows, 1):6.0f}  "

@@ -131,3 +131,61 @@ def test_a_value_named_in_the_question_does_not_count():
     assert not holds_value(AnswerType.TIME, "I 1999 ble hun kåret.", "Hvem ble kåret i 1999?")
     assert holds_value(AnswerType.QUANTITY, "Det var 24 poeng.", "Hvor mange poeng?")
     assert holds_value(AnswerType.NAME, "Lederen er Kari Nordmann.", "Hvem er leder?")
+
+
+# --- semantic scoring and the rule's own exception (written for these tests) ---
+
+ACTIVITY = hit(1, "lov", (
+    "Kommunen kan gi stønad til personer som oppholder seg i kommunen og ellers oppfyller kravene i kapitlet. "
+    "Det skal stilles vilkår om aktivitet for tildeling av økonomisk stønad til personer under 30 år. "
+    "Det skal ikke stilles vilkår om aktivitet når tungtveiende grunner taler mot det. "
+    "Søknader om stønad til unge søkere skal behandles raskt av kommunen i kommunen."))
+
+
+class TableSimilarity:
+    """A `SentenceSimilarity` that knows which sentences paraphrase the question (stands in for the embedder)."""
+
+    def __init__(self, close: set[str]) -> None:
+        self.close = close
+        self.seen: list[str] = []
+
+    def similarities(self, query: str, texts) -> list[float]:
+        self.seen.extend(texts)
+        return [0.9 if any(text.startswith(c) for c in self.close) else 0.8 for text in texts]
+
+
+def test_semantic_similarity_lifts_the_paraphrase_over_word_overlap():
+    question = "En ung søker ber om stønad i kommunen. Må vi kreve at hun er i aktivitet?"
+    lexical = compose(question, [ACTIVITY], ExtractiveConfig(semantic_weight=0.0, continuation=False))
+    assert not lexical.text.startswith("«Det skal stilles vilkår")  # shared words win without the embedder
+    similarity = TableSimilarity({"Det skal stilles vilkår om aktivitet"})
+    draft = ExtractiveBackend(ExtractiveConfig(semantic_weight=0.8), similarity).compose(
+        question, question, [ACTIVITY], EVIDENCE, [])
+    assert draft.text.startswith("«Det skal stilles vilkår om aktivitet for tildeling av økonomisk stønad til "
+                                 "personer under 30 år.» [1]")
+    assert similarity.seen  # the shortlist was scored
+    assert_quoted_from_sources(draft, [ACTIVITY])
+
+
+def test_the_exception_right_after_the_opening_rule_is_the_first_point():
+    question = "Skal det stilles vilkår om aktivitet for økonomisk stønad til personer under 30 år?"
+    draft = compose(question, [ACTIVITY], ExtractiveConfig(continuation=True))
+    lines = draft.text.split("\n")
+    assert lines[0].startswith("«Det skal stilles vilkår om aktivitet")
+    assert lines[2] == "– «Det skal ikke stilles vilkår om aktivitet når tungtveiende grunner taler mot det.» [1]"
+
+
+def test_embedder_similarity_ranks_by_cosine_and_reuses_the_persistent_cache(tmp_path):
+    from boligassistent.answering.similarity import EmbedderSimilarity
+    from boligassistent.indexing.embedder import EmbeddingCache
+    from tests.fakes import FakeEmbedder
+
+    texts = ["Bostøtte til studenter uten barn", "Husleieloven regulerer oppsigelse av leieavtaler"]
+    embedder = FakeEmbedder()
+    cache = EmbeddingCache(tmp_path / "emb.sqlite3")
+    sims = EmbedderSimilarity(embedder, cache).similarities("bostøtte studenter", texts)
+    assert sims[0] > sims[1] and all(-1.0 <= s <= 1.0001 for s in sims)
+    again = FakeEmbedder()
+    assert EmbedderSimilarity(again, cache).similarities("bostøtte studenter", texts) == pytest.approx(sims)
+    assert again.calls == 1  # only the query: the passages came from the persistent cache
+    cache.close()

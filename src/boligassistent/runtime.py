@@ -15,6 +15,7 @@ from boligassistent.answering.conversations import RetentionConfig, StateStore
 from boligassistent.answering.followup import FollowUpCondenser
 from boligassistent.answering.llm_client import LLMConfig
 from boligassistent.answering.scope import CorpusScope, ScopeConfig
+from boligassistent.answering.similarity import EmbedderSimilarity
 from boligassistent.channels.config import SlackConfig, TeamsConfig
 from boligassistent.evals.subject import EvalSubject
 from boligassistent.indexing.bm25 import BM25Config
@@ -236,8 +237,10 @@ def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assis
     settings = runtime.settings
     llm = llm_config(settings)
     backends: list[AnswerBackend] = [LLMBackend(llm)] if llm else []
+    # Answer sentences are also scored by the retrieval embedder; their vectors go to the same persistent cache.
+    similarity = EmbedderSimilarity(runtime.embedder, embedding_cache(settings))
     backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences,
-                                                       max_chars=settings.answer_max_chars)))
+                                                       max_chars=settings.answer_max_chars), similarity))
     policy = abstention_policy(runtime)
     condenser = FollowUpCondenser(max_chars=2 * settings.max_question_chars)  # topic + follow-up, bounded; no LLM
     return Assistant(runtime.retriever, runtime.index, policy, backends, condenser, store=state,

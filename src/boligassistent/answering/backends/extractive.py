@@ -20,6 +20,7 @@ from boligassistent.answering.backends.trim import ELLIPSIS, trim
 from boligassistent.answering.citations import cite
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.models import Draft
+from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze
 from boligassistent.text.answer_types import expected_answer_type, holds_value
@@ -70,6 +71,13 @@ class ExtractiveConfig:
     max_redundancy: float = 0.6  # skip a unit whose term Jaccard with a chosen one exceeds this
     complement_ratio: float = 0.45  # a law/guidance complement must score at least this share of the best …
     complement_max_rank: int = 4  # … and come from one of the first passages (0-based rank below this)
+    semantic_weight: float = 0.4  # weight of the embedder's question–unit similarity, min-max scaled over the
+    # shortlist (0 = lexical only; needs a `SentenceSimilarity`)
+    semantic_shortlist: int = 48  # the best-scoring units by the lexical score that are embedded
+    continuation: bool = True  # the unit right after the opening, when it is an exception, leans on the opening
+    # ("Dette gjelder ikke …") or goes on about the same thing ("Det skal ikke stilles vilkår … når …"), is the first
+    # supporting point
+    continuation_overlap: float = 0.2  # "the same thing": term Jaccard with the opening at least this
 
 
 @dataclass
@@ -149,13 +157,29 @@ class _Relevance:
 
 
 def score_sentences(question: str, hits: list[ScoredChunk], idf: dict[str, float],
-                    config: ExtractiveConfig = ExtractiveConfig()) -> list[Candidate]:
+                    config: ExtractiveConfig = ExtractiveConfig(),
+                    similarity: SentenceSimilarity | None = None) -> list[Candidate]:
     """The passages' quotable units, scored for `question`."""
-    return _scored(question, hits, idf, config)[0]
+    return _scored(question, hits, idf, config, similarity)[0]
+
+
+def _add_semantic(question: str, candidates: list[Candidate], similarity: SentenceSimilarity,
+                  config: ExtractiveConfig) -> None:
+    """Add `semantic_weight` × the question–unit similarity, min-max scaled over the lexical shortlist (e5 cosines
+    of related Norwegian texts sit in a narrow band, so their spread, not their level, tells the units apart)."""
+    shortlist = sorted(candidates, key=lambda c: -c.score)[:config.semantic_shortlist]
+    if len(shortlist) < 2:
+        return
+    sims = similarity.similarities(question, [c.text for c in shortlist])
+    low, high = min(sims), max(sims)
+    if high - low <= 1e-6:
+        return
+    for cand, sim in zip(shortlist, sims):
+        cand.score += config.semantic_weight * (sim - low) / (high - low)
 
 
 def _scored(question: str, hits: list[ScoredChunk], idf: dict[str, float],
-            config: ExtractiveConfig) -> tuple[list[Candidate], _Relevance]:
+            config: ExtractiveConfig, similarity: SentenceSimilarity | None = None) -> tuple[list[Candidate], _Relevance]:
     candidates = _candidates(hits, config)
     relevance = _Relevance(question, idf, config, [cand.terms for cand in candidates])
     overlaps = [relevance.overlap(cand.terms) for cand in candidates]
@@ -168,7 +192,13 @@ def _scored(question: str, hits: list[ScoredChunk], idf: dict[str, float],
         cand.fits_type = relevance.fits_type(cand.text)
         bonus += config.type_bonus if cand.fits_type else 0.0
         cand.score = overlap * config.overlap_weight + rank_prior * config.rank_weight + bonus
+    if similarity is not None and config.semantic_weight > 0:
+        _add_semantic(question, candidates, similarity, config)
     return candidates, relevance
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, len(a | b))
 
 
 def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
@@ -190,22 +220,27 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
     def admissible(cand: Candidate) -> bool:
         return (cand not in chosen
                 and sum(c.hit_rank == cand.hit_rank for c in chosen) < config.max_per_passage
-                and all(len(cand.terms & c.terms) / max(1, len(cand.terms | c.terms)) <= config.max_redundancy
-                        for c in chosen))
+                and all(_jaccard(cand.terms, c.terms) <= config.max_redundancy for c in chosen))
 
+    # The sentence after a rule that limits it or leans on it is the rule's own condition or exception.
+    follow = next((c for c in candidates if c.hit_rank == opening.hit_rank and c.position == opening.position + 1), None)
+    if (config.continuation and follow is not None and config.max_sentences > 1 and admissible(follow)
+            and (follow.exception or follow.anaphoric or _jaccard(follow.terms, opening.terms) >= config.continuation_overlap)):
+        chosen.append(follow)
+    lead = list(chosen)  # the opening and its continuation stay together, first
     # A law and a guidance note or report complement each other: show one of each when both answer well.
     opening_legal = hits[opening.hit_rank].chunk.is_legal
     complement = next((c for c in ranked if hits[c.hit_rank].chunk.is_legal != opening_legal
                        and c.hit_rank < config.complement_max_rank and c.score >= best * config.complement_ratio
                        and admissible(c)), None)
-    if complement is not None and config.max_sentences > 1:
+    if complement is not None and len(chosen) < config.max_sentences:
         chosen.append(complement)
     for cand in ranked:
         if len(chosen) >= config.max_sentences or cand.score < best * config.keep_ratio:
             break
         if admissible(cand):
             chosen.append(cand)
-    return [opening] + sorted(chosen[1:], key=lambda c: (c.hit_rank, c.position))
+    return lead + sorted(chosen[len(lead):], key=lambda c: (c.hit_rank, c.position))
 
 
 class ExtractiveBackend:
@@ -213,13 +248,14 @@ class ExtractiveBackend:
 
     name = "extractive"
 
-    def __init__(self, config: ExtractiveConfig = ExtractiveConfig()) -> None:
+    def __init__(self, config: ExtractiveConfig = ExtractiveConfig(), similarity: SentenceSimilarity | None = None) -> None:
         self.config = config
+        self.similarity = similarity
 
     def compose(self, question: str, resolved: str, hits: list[ScoredChunk], evidence: Evidence,
                 history: list[str]) -> Draft:
         config = self.config
-        candidates, relevance = _scored(resolved, hits, evidence.idf, config)
+        candidates, relevance = _scored(resolved, hits, evidence.idf, config, self.similarity)
         chosen = select_sentences(candidates, hits, config)
         numbers: dict[int, int] = {}  # hit rank → citation number, in order of first use
         quotes: dict[int, list[str]] = {}
