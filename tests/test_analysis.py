@@ -73,6 +73,18 @@ def test_query_searches_a_compound_whole_when_the_index_knows_it_and_by_parts_wh
     assert set(unknown) & set(analyze("oppsigelsesfrist"))
 
 
+def test_an_unknown_compound_with_a_synonym_in_the_index_is_searched_by_the_synonym_not_its_parts():
+    """'oppsigelsestid' (not in the law) has the thesaurus synonym 'oppsigelsesfrist' (in the law): the synonym stands
+    for it, and the parts 'oppsigelse' + 'tid', which match every termination and every time limit, are left out."""
+    tid, frist = Analyzer().words("oppsigelsestid")[0], Analyzer().words("oppsigelsesfrist")[0]
+    index = {frist[0], *frist[1:], *tid[1:]}
+    terms = analyze_query("Hvilken oppsigelsestid gjelder?", known=lambda keys: {k for k in keys if k in index})
+    assert frist[0] in terms and tid[0] not in terms and not set(tid[1:]) & set(terms)
+    kept = Analyzer(AnalyzerConfig(synonym_for_parts=False)).analyze_query(
+        "Hvilken oppsigelsestid gjelder?", known=lambda keys: {k for k in keys if k in index})
+    assert frist[0] in kept and set(tid[1:]) <= set(kept)
+
+
 def test_each_step_can_be_switched_off():
     plain = Analyzer(NOTHING)
     assert plain.analyze("Leiligheten") == ["leiligheten"]

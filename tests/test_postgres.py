@@ -92,6 +92,7 @@ def test_schema_build_and_reads_match_the_embedded_index(pg_settings, tmp_path):
     assert pg.index.chunk(some.chunk_id) == some and pg.index.neighbours(some) == emb.index.neighbours(some)
     terms = ["bostøtt", "student", "finnesikk", "student"]
     assert pg.index.term_idf(terms) == emb.index.term_idf(terms)  # the same idf function (indexing.bm25), bit for bit
+    assert pg.index.term_frequencies() == emb.index.term_frequencies()  # the query speller's lexicon (text.spelling)
     assert pg.index.chunk_terms([some.chunk_id]) == emb.index.chunk_terms([some.chunk_id])
 
 

@@ -47,6 +47,7 @@ from boligassistent.service.config import ServiceConfig
 from boligassistent.service.security import KeyStore, RateLimiter
 from boligassistent.service.service import LoadedIndex, Service
 from boligassistent.settings import Settings
+from boligassistent.text.spelling import Speller
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:
@@ -71,11 +72,11 @@ def faiss_config(settings: Settings) -> FaissConfig:
 
 
 def retrieval_arms(index: IndexStore, embedder: Embedder, fusion: FusionConfig,
-                   catalog: LawCatalog | None = None) -> list[Arm]:
+                   catalog: LawCatalog | None = None, speller: Speller | None = None) -> list[Arm]:
     """The retrieval arms, in the order they run (an arm sees the fused results of those before it); `catalog`:
-    the index's law catalog, built here if not given."""
+    the index's law catalog, `speller`: the query speller over its vocabulary, each built here if not given."""
     return [
-        BM25Arm(index),
+        BM25Arm(index, speller or Speller(index.term_frequencies())),
         DenseArm(index, embedder),
         LegalArm(index, catalog or LawCatalog.from_documents(index.documents())),
         ReferencesArm(from_top=fusion.reference_from_top),
@@ -172,6 +173,7 @@ class Runtime:
     index: IndexStore
     retriever: HybridRetriever
     catalog: LawCatalog  # the index's acts and regulations by name (legal arm, scope rule)
+    speller: Speller  # query typo correction over the index's vocabulary (BM25 arm, scope rule)
 
 
 def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
@@ -180,8 +182,9 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtim
     index = open_index(settings, expected_model_id=embedder.model_id)
     fusion = fusion_config(settings)
     catalog = LawCatalog.from_documents(index.documents())
-    return Runtime(settings=settings, embedder=embedder, index=index, catalog=catalog,
-                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog), fusion))
+    speller = Speller(index.term_frequencies())
+    return Runtime(settings=settings, embedder=embedder, index=index, catalog=catalog, speller=speller,
+                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog, speller), fusion))
 
 
 def llm_config(settings: Settings) -> LLMConfig | None:
@@ -202,7 +205,8 @@ def corpus_scope(runtime: Runtime) -> CorpusScope:
     index = runtime.index
     config = ScopeConfig(max_unknown_share=runtime.settings.abstain_max_unknown_share)
     return CorpusScope.from_documents(index.documents(), runtime.catalog,
-                                      in_corpus=lambda term: bool(index.known_terms([term])), config=config)
+                                      in_corpus=lambda term: bool(index.known_terms([term])), config=config,
+                                      speller=runtime.speller)
 
 
 def abstention_gates(runtime: Runtime) -> AbstentionGates:

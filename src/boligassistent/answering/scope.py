@@ -26,6 +26,7 @@ from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, word_keys
+from boligassistent.text.spelling import Speller
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
 _BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
@@ -65,8 +66,10 @@ def _key(name: str) -> tuple[str, ...]:
 
 class CorpusScope:
     def __init__(self, catalog: LawCatalog, legal_titles: list[str], labels: dict[str, str],
-                 in_corpus: Callable[[str], bool], config: ScopeConfig = ScopeConfig()) -> None:
+                 in_corpus: Callable[[str], bool], config: ScopeConfig = ScopeConfig(),
+                 speller: Speller | None = None) -> None:
         self.catalog = catalog
+        self.speller = speller  # a misspelt word the speller corrects to a corpus term counts as known
         self.config = config
         self.labels = labels  # doc_id → topic label, in corpus order
         self.legal_titles = legal_titles
@@ -78,9 +81,9 @@ class CorpusScope:
 
     @classmethod
     def from_documents(cls, documents: list[dict], catalog: LawCatalog, in_corpus: Callable[[str], bool],
-                       config: ScopeConfig = ScopeConfig()) -> CorpusScope:
+                       config: ScopeConfig = ScopeConfig(), speller: Speller | None = None) -> CorpusScope:
         legal = [str(d.get("title") or "") for d in documents if is_legal(str(d.get("kind")))]
-        return cls(catalog, legal, {str(d["doc_id"]): topic_label(d) for d in documents}, in_corpus, config)
+        return cls(catalog, legal, {str(d["doc_id"]): topic_label(d) for d in documents}, in_corpus, config, speller)
 
     @property
     def holds_laws(self) -> bool:
@@ -147,12 +150,14 @@ class CorpusScope:
     def missing_words(self, question: str) -> list[str]:
         """The question's content words that occur nowhere in the corpus (whole or by a compound part), when they
         are at least `max_unknown_share` of its content words: the question is about something the sources never
-        mention. Generic words ("hjelp", "regler") and numbers don't count."""
+        mention. Generic words ("hjelp", "regler") and numbers don't count; a misspelt word the speller corrects to a
+        corpus term ("boutgiftr") is known."""
         if self.config.max_unknown_share <= 0 or self.names_corpus_law(question):  # "husll. § 9-5" is in scope
             return []
         content = [(token, word) for token in plain_tokens(question)
                    if (word := DEFAULT_ANALYZER.word(token)) and word[0] not in GENERIC_TERMS and token.isalpha()]
-        unknown = list(dict.fromkeys(token for token, word in content if not any(self._in_corpus(t) for t in word)))
+        unknown = list(dict.fromkeys(token for token, word in content if not any(self._in_corpus(t) for t in word)
+                                     and not (self.speller and DEFAULT_ANALYZER.correction(token, self.speller))))
         return unknown if content and len(unknown) / len(content) >= self.config.max_unknown_share else []
 
     def unknown_entities(self, question: str) -> list[str]:

@@ -730,6 +730,11 @@ class OnnxE5Embedder:
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.log_severity_level = 3  # hide benign shape-merge warnings
+        # Idle pool threads sleep instead of spin-waiting for work: one query is a few ms of work per thread, and on a
+        # busy machine (other processes, API workers) spinning threads burned the CPU the query needed: measured on
+        # 2 shared cores under load, hybrid search p50/p95 32/47 ms with spinning, 16/24 ms without (benchmarks/
+        # bench_retrieval.py measures it).
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(self.folder / cfg["model_file"]), sess_options=so,
                                                  providers=["CPUExecutionProvider"])

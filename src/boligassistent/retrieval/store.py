@@ -71,6 +71,10 @@ class IndexStore(Protocol):
     def known_terms(self, terms: list[str]) -> set[str]:
         """The analyzer terms that occur in at least one chunk (the BM25 vocabulary)."""
 
+    def term_frequencies(self) -> dict[str, int]:
+        """Every analyzer term of the BM25 vocabulary with the number of chunks containing it (the query speller's
+        lexicon, `text.spelling`)."""
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         """The BM25 idf of each analyzer term, as `bm25_search` weighs it (`indexing.bm25.BM25.term_idf`)."""
 

@@ -3,7 +3,8 @@
 NFKC + lowercase; tokenization that keeps numbers like "73,7" and "§ 4" parts together; a Norwegian stopword
 list that includes question words; then per word: lemma (simplemma, bokmål and nynorsk) → one spelling for
 bokmål/nynorsk/older variants → compound parts beside the whole word → Snowball stem (PyStemmer). Queries are
-also expanded with the domain thesaurus. Each step can be switched off in `AnalyzerConfig` to measure it.
+also expanded with the domain thesaurus, and a misspelt query word is searched as the index term it stands for
+(`text.spelling`). Each step can be switched off in `AnalyzerConfig` to measure it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from functools import lru_cache
 import Stemmer
 
 from boligassistent.text.compounds import decompose
-from boligassistent.text.lemmas import lemma
+from boligassistent.text.lemmas import is_word, lemma
+from boligassistent.text.spelling import Speller
 from boligassistent.text.thesaurus import Group, Word, build_groups, expansions
 from boligassistent.text.variants import fold
 
@@ -58,6 +60,8 @@ class AnalyzerConfig:
     compounds: bool = True  # compound parts indexed beside the whole word (`text.compounds`)
     stems: bool = True  # Snowball stem of each token
     thesaurus: bool = True  # queries also search the other members of a thesaurus group (`text.thesaurus`)
+    spelling: bool = True  # a misspelt query word is searched as the index term it stands for (`text.spelling`)
+    synonym_for_parts: bool = True  # an unknown compound with a synonym in the index is searched by that, not its parts
 
 
 class Analyzer:
@@ -80,17 +84,42 @@ class Analyzer:
         """Index tokens of a document text: every word whole, and a compound's parts beside it."""
         return [token for word in self.words(text) for token in word]
 
-    def analyze_query(self, text: str, known: Callable[[list[str]], set[str]] | None = None) -> list[str]:
-        """Search tokens of a query: its words plus the thesaurus expansions. With `known` (the whole-word keys
-        the index holds), a compound the index knows is searched whole, and one it doesn't by its parts, so
-        "oppsigelsestid" finds "oppsigelsesfrist" without the parts' noise when the whole word matches."""
-        words = self.words(text)
-        if self.config.thesaurus:
-            words += expansions([w[0] for w in words], self.groups())
+    def analyze_query(self, text: str, known: Callable[[list[str]], set[str]] | None = None,
+                      speller: Speller | None = None) -> list[str]:
+        """Search tokens of a query: its words (a misspelt one corrected with `speller`, the index vocabulary) plus
+        the thesaurus expansions. With `known` (the whole-word keys the index holds), a compound the index knows is
+        searched whole; one it doesn't is searched by its parts, unless a thesaurus synonym of it is in the index
+        ("oppsigelsestid" → "oppsigelsesfrist"): then the synonym stands for it, without the parts' noise
+        ("oppsigelse" + "tid" match every termination and every time limit)."""
+        tokens = [(t, w) for t in plain_tokens(text) if (w := self._word(t))]
+        words = [(speller and self.correction(t, speller)) or w for t, w in tokens]
+        groups = self.groups() if self.config.thesaurus else []
+        synonyms = [expansions([w[0]], groups) for w in words]  # per word, its thesaurus expansions
+        extra = expansions([w[0] for w in words], groups)  # also those of phrases ("økonomisk stønad")
         if known is not None and self.config.compounds:
-            present = known([w[0] for w in words if len(w) > 1])
-            words = [w[:1] if len(w) == 1 or w[0] in present else w[1:] for w in words]
-        return list(dict.fromkeys(token for word in words for token in word))
+            present = known([w[0] for w in words + extra if len(w) > 1] + [s[0] for found in synonyms for s in found])
+
+            def searched(w: Word, found: list[Word]) -> Word:
+                if len(w) == 1 or w[0] in present:
+                    return w[:1]
+                if self.config.synonym_for_parts and any(s[0] in present for s in found):
+                    return ()
+                return w[1:]
+            words = [searched(w, found) for w, found in zip(words, synonyms)]
+            extra = [searched(w, []) for w in extra]
+        return list(dict.fromkeys(token for word in words + extra for token in word))
+
+    def correction(self, token: str, speller: Speller) -> Word | None:
+        """The index term a misspelt query token stands for ("boutgiftr" → "boutgift"), or None. Only a token that
+        is neither a dictionary word nor a compound of dictionary words counts as misspelt, so a real word the corpus
+        never uses ("skattemelding", "mobilabonnement") is not bent into one it does."""
+        if not self.config.spelling or not token.isalpha():
+            return None
+        word = self._word(token)
+        if len(word) != 1 or word[0] in speller or is_word(token):
+            return None
+        fixed = speller.correct(word[0])
+        return (fixed,) if fixed else None
 
     def groups(self) -> list[Group]:
         if self._groups is None:
@@ -129,6 +158,7 @@ def word_keys(text: str) -> list[str]:
     return [word[0] for word in DEFAULT_ANALYZER.words(text)]
 
 
-def analyze_query(text: str, known: Callable[[list[str]], set[str]] | None = None) -> list[str]:
+def analyze_query(text: str, known: Callable[[list[str]], set[str]] | None = None,
+                  speller: Speller | None = None) -> list[str]:
     """Search tokens of a query (`Analyzer.analyze_query`)."""
-    return DEFAULT_ANALYZER.analyze_query(text, known)
+    return DEFAULT_ANALYZER.analyze_query(text, known, speller)

@@ -1,5 +1,6 @@
 """The lexical arm: Okapi BM25, computed by the store, over the query's search terms (`analyze_query`: the
-Norwegian analysis, thesaurus expansions, and compounds the index doesn't hold searched by their parts)."""
+Norwegian analysis, misspelt words corrected against the index vocabulary, thesaurus expansions, and compounds the
+index doesn't hold searched by their parts)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from dataclasses import dataclass
 from boligassistent.retrieval.arms.base import ArmQuery
 from boligassistent.retrieval.store import Candidate, IndexStore
 from boligassistent.text.analyzer import analyze_query
+from boligassistent.text.spelling import Speller
 
 
 @dataclass
 class BM25Arm:
     store: IndexStore
+    speller: Speller | None = None  # over the store's vocabulary; built at the first query when not given
     name: str = "bm25"
 
     def search(self, query: ArmQuery) -> list[Candidate]:
-        terms = analyze_query(query.text, known=self.store.known_terms)
+        if self.speller is None:
+            self.speller = Speller(self.store.term_frequencies())
+        terms = analyze_query(query.text, known=self.store.known_terms, speller=self.speller)
         return self.store.bm25_search(terms, query.n, query.filters)

@@ -156,6 +156,9 @@ class HybridIndex:
     def known_terms(self, terms: list[str]) -> set[str]:
         return self.bm25.known_terms(terms) if self.bm25 else set()
 
+    def term_frequencies(self) -> dict[str, int]:
+        return dict(zip(self.postings.terms, self.postings.document_frequencies().tolist()))
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         return self.bm25.term_idf(terms) if self.bm25 else {}
 

@@ -197,6 +197,11 @@ r AS (
                                 (self.generation_id, list(terms))).fetchall()
         return {term for (term,) in rows}
 
+    def term_frequencies(self) -> dict[str, int]:
+        with self._connection() as conn:
+            return dict(conn.execute("SELECT term, df FROM term_stats WHERE generation_id = %s",
+                                     (self.generation_id,)).fetchall())
+
     def term_idf(self, terms: list[str]) -> dict[str, float]:
         with self._connection() as conn:
             found = dict(conn.execute("SELECT term, idf FROM term_stats WHERE generation_id = %s AND term = ANY(%s)",

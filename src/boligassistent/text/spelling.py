@@ -1,0 +1,74 @@
+"""Typo tolerance for queries: a misspelt word ("boutgiftr") searched as the index term it stands for ("boutgift").
+
+Query side only; the index is never touched. The lexicon is the index's own vocabulary (analyzer terms with their
+document frequencies, `IndexStore.term_frequencies`), so the same correction happens on every backend. A query
+key the index does not hold is replaced by the index term within a few edits (optimal string alignment: a swap of
+two neighbouring letters is one edit), the nearest first, then the most frequent.
+
+What counts as a misspelling is the analyzer's decision (`Analyzer.correction`): only a token that is not a word of
+the dictionary and not a compound of dictionary words, so a genuine word the corpus never uses ("skattemelding",
+"mobilabonnement") stays unknown. Here the candidates are kept narrow:
+- keys shorter than `min_length` are never corrected (a short word has too many neighbours);
+- one edit below `two_edits_from` letters, two from there on (a long word keeps its identity through two edits);
+- the candidate starts with the same letter (typing errors rarely hit the first letter, and it keeps the search
+  to one letter's share of the vocabulary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+_CACHE_SIZE = 20_000  # corrections remembered per speller
+
+
+@dataclass(frozen=True)
+class SpellingConfig:
+    min_length: int = 5  # shorter keys are never corrected
+    two_edits_from: int = 9  # keys at least this long may be two edits away, shorter ones one
+
+
+class Speller:
+    """Corrects analyzer keys against an index vocabulary (term → number of chunks containing it)."""
+
+    def __init__(self, frequencies: Mapping[str, int], config: SpellingConfig | None = None) -> None:
+        self.config = config or SpellingConfig()
+        self._df = {term: df for term, df in frequencies.items() if term.isalpha()}
+        by_letter: dict[str, list[str]] = {}
+        for term in self._df:
+            by_letter.setdefault(term[0], []).append(term)
+        self._by_letter = by_letter
+        self._cache: dict[str, str | None] = {}
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._df
+
+    def max_edits(self, key: str) -> int:
+        if len(key) < self.config.min_length:
+            return 0
+        return 2 if len(key) >= self.config.two_edits_from else 1
+
+    def correct(self, key: str) -> str | None:
+        """The index term `key` is most likely a misspelling of; None when the index holds `key` or nothing is near."""
+        if key in self._cache:
+            return self._cache[key]
+        nearest = self._nearest(key)  # kept in a local: another thread may clear the cache meanwhile
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = nearest
+        return nearest
+
+    def _nearest(self, key: str) -> str | None:
+        if key in self._df or not key.isalpha():
+            return None
+        edits = self.max_edits(key)
+        if edits == 0:
+            return None
+        near = process.extract(key, self._by_letter.get(key[0], []), scorer=OSA.distance, score_cutoff=edits, limit=None)
+        if not near:
+            return None
+        term, _, _ = min(near, key=lambda m: (m[1], -self._df[m[0]], m[0]))
+        return str(term)

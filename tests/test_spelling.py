@@ -1,0 +1,65 @@
+"""Typo tolerance: a misspelt query word is searched as the index term it stands for, conservatively (`text.spelling`,
+`Analyzer.correction`), and a corrected typo counts as a word the corpus uses in the scope rule."""
+
+from __future__ import annotations
+
+from boligassistent.answering.scope import CorpusScope
+from boligassistent.retrieval.law_catalog import LawCatalog
+from boligassistent.text.analyzer import Analyzer, AnalyzerConfig, analyze, analyze_query
+from boligassistent.text.spelling import Speller, SpellingConfig
+
+# index terms with their document frequencies, as `IndexStore.term_frequencies` gives them
+VOCABULARY = {term: 5 for term in analyze("godkjente boutgifter bostøtte egenandel differanse utbetalt student")}
+
+
+def speller(extra: dict[str, int] | None = None) -> Speller:
+    return Speller({**VOCABULARY, **(extra or {})})
+
+
+def test_a_misspelt_key_is_corrected_to_the_nearest_then_most_frequent_term():
+    assert speller().correct("boutgiftr") == "boutgift"
+    assert speller().correct("butgift") == "boutgift"  # one letter missing
+    assert speller().correct("boutgfit") == "boutgift"  # two letters swapped: one edit
+    # equally near: the more frequent wins; nearer beats more frequent
+    assert Speller({"stuepike": 2, "stuepuke": 9}).correct("stuepoke") == "stuepuke"
+    assert Speller({"stuepike": 2, "stuepikene": 90}).correct("stuepikr") == "stuepike"
+
+
+def test_corrections_stay_narrow():
+    config = SpellingConfig()
+    assert speller().correct("boutgift") is None  # known: nothing to correct
+    assert speller({"bolig": 9}).correct("bolog") == "bolig"  # 5 letters: one edit
+    assert speller({"bolig": 9}).correct("baleg") is None  # …not two
+    assert len("bolig") >= config.min_length and speller({"hus": 9}).correct("hos") is None  # short words never
+    assert speller().correct("poutgift") is None  # the first letter must match
+    assert speller().correct("bxxtgift") is None  # too far
+    assert speller().correct("9-6") is None
+
+
+def test_the_analyzer_corrects_only_tokens_that_are_no_word_and_no_compound():
+    analyzer = Analyzer()
+    spell = speller({"mobil": 3, "skatt": 3, "mobilabonnent": 2})
+    assert analyzer.correction("boutgiftr", spell) == ("boutgift",)
+    # real Norwegian words the corpus never uses stay unknown, however near an index term they are
+    assert analyzer.correction("mobilabonnement", spell) is None  # a compound of dictionary words
+    assert analyzer.correction("skattemelding", spell) is None
+    assert analyzer.correction("student", spell) is None  # known
+    assert Analyzer(AnalyzerConfig(spelling=False)).correction("boutgiftr", spell) is None
+    terms = analyze_query("godkjente boutgiftr?", speller=spell)
+    assert "boutgift" in terms and "boutgiftr" not in terms
+    assert "boutgiftr" in analyze_query("godkjente boutgiftr?")  # no speller, no correction
+
+
+def test_a_corrected_typo_counts_as_known_in_the_scope_rule_and_a_foreign_word_does_not():
+    documents = [{"doc_id": "veiledning/bostotte.html", "kind": "veiledning", "title": "Bostøtte", "meta": {}}]
+    vocabulary = set(VOCABULARY)
+    spell = speller()
+
+    def scope(with_speller: bool) -> CorpusScope:
+        return CorpusScope.from_documents(documents, LawCatalog.from_documents(documents), vocabulary.__contains__,
+                                          speller=spell if with_speller else None)
+    typo = "Hvor mye av godkjente boutgiftr blir utbetalt?"
+    assert scope(False).missing_words(typo) == ["boutgiftr"]
+    assert scope(True).missing_words(typo) == []
+    foreign = "Hvordan endrer jeg skattemelding for mobilabonnement?"
+    assert {"skattemelding", "mobilabonnement"} <= set(scope(True).missing_words(foreign))
