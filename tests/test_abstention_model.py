@@ -11,6 +11,7 @@ from boligassistent.answering.abstention import MODEL, AbstentionConfig, Abstent
 from boligassistent.answering.abstention_model import (
     DEFAULT_MODEL_PATH,
     FEATURES,
+    TRAINED_FEATURES,
     FeatureInput,
     LogisticModel,
     ModelFileError,
@@ -24,7 +25,8 @@ pytestmark = pytest.mark.unit
 
 def evidence(**values) -> Evidence:
     base = {"coverage": 0.8, "top_dense": 0.9, "missing_entities": [], "sentence_coverage": 0.6, "bm25_norm": 0.8,
-            "arm_agreement": 0.4, "top_bm25_rank": 1, "top_dense_rank": 1, "uncovered_idf": 2.0}
+            "arm_agreement": 0.4, "top_bm25_rank": 1, "top_dense_rank": 1, "uncovered_idf": 2.0,
+            "query_idf": 20.0, "topdoc_coverage": 0.9, "names_in_topdoc": 1.0, "dense_margin": 0.03}
     return Evidence(**(base | values))
 
 
@@ -45,6 +47,35 @@ def test_weaker_evidence_raises_the_probability_of_declining():
     missing = evidence(missing_entities=["Tromsø"])
     assert policy.probability("Får en student i Tromsø bostøtte?", missing) > policy.probability("Får en student bostøtte?",
                                                                                              strong)
+
+
+def test_the_top_document_features_read_the_evidence():
+    data = FeatureInput(evidence=evidence(topdoc_coverage=0.4, query_idf=18.5, names_in_topdoc=0.5, dense_margin=0.02),
+                        asks_value=True, names_corpus_law=False)
+    names = ["topdoc_coverage", "query_idf", "names_in_topdoc", "dense_margin"]
+    assert feature_vector(names, data) == [0.4, 18.5, 0.5, 0.02]
+    assert set(TRAINED_FEATURES) <= set(FEATURES)
+    assert LogisticModel.load().features == list(TRAINED_FEATURES)  # retraining by default reproduces the shipped set
+
+
+def test_a_model_on_the_top_document_features_declines_when_the_top_document_covers_less():
+    pytest.importorskip("sklearn")
+    from boligassistent.evals.abstention_training import ASKED, LODO, Sample, TrainingConfig, train
+
+    names = ("topdoc_coverage", "names_in_topdoc", "dense_margin")
+    samples = []
+    for i in range(40):  # answerable: the top document holds most of the question; its twin without it: less
+        cover, names_found, margin = 0.7 + 0.3 * (i % 4) / 4, float(i % 3 != 0), 0.02 + 0.01 * (i % 5)
+        samples.append(Sample(f"q{i}", "a" if i % 2 else "b", ASKED, False, None, [cover, names_found, margin]))
+        samples.append(Sample(f"q{i}", "a" if i % 2 else "b", LODO, True, None, [cover - 0.4, names_found * 0.5, margin / 2]))
+    model, _ = train(samples, TrainingConfig(features=names, folds=4, inner_folds=3), ["synthetic"])
+    assert model.features == list(names) and all(c < 0 for c in model.coef)
+    policy = CalibratedPolicy(model, AbstentionGates(None, dense_baseline=0.9))
+    question = "Får en student i Tromsø bostøtte?"
+    covered = evidence(topdoc_coverage=0.9, names_in_topdoc=1.0, dense_margin=0.05)
+    assert policy.probability(question, evidence(topdoc_coverage=0.3, names_in_topdoc=0.0, dense_margin=0.01)) > \
+        policy.probability(question, covered)
+    assert not policy.decide(question, covered).abstain
 
 
 def test_a_configured_threshold_overrides_the_model_file():

@@ -6,7 +6,7 @@ import pytest
 
 from boligassistent.answering.abstention import AbstentionConfig, AbstentionGates, CalibratedPolicy
 from boligassistent.answering.abstention_model import LogisticModel
-from boligassistent.answering.evidence import Evidence, EvidenceConfig, measure_evidence
+from boligassistent.answering.evidence import Evidence, EvidenceConfig, measure_evidence, question_names
 from boligassistent.answering.scope import CorpusScope
 from boligassistent.domain.documents import Chunk
 from boligassistent.retrieval.law_catalog import LawCatalog
@@ -31,10 +31,11 @@ class FakeTermStats:
         return set().union(*(self.terms[c] for c in chunk_ids))
 
 
-def hit(chunk_id: str, dense: float | None) -> ScoredChunk:
-    chunk = Chunk(chunk_id=chunk_id, doc_id=f"doc-{chunk_id}", section_id="s", ordinal=0, text="tekst", header="",
+def hit(chunk_id: str, dense: float | None, bm25: float | None = 7.5, doc: str | None = None) -> ScoredChunk:
+    chunk = Chunk(chunk_id=chunk_id, doc_id=doc or f"doc-{chunk_id}", section_id="s", ordinal=0, text="tekst", header="",
                   label=chunk_id, title=chunk_id, kind="veiledning", heading_path=[])
-    arms = {"bm25": ArmHit(rank=1, score=7.5)} | ({"dense": ArmHit(rank=1, score=dense)} if dense is not None else {})
+    arms = (({"bm25": ArmHit(rank=1, score=bm25)} if bm25 is not None else {})
+            | ({"dense": ArmHit(rank=1, score=dense)} if dense is not None else {}))
     return ScoredChunk(chunk=chunk, score=0.1, arms=arms)
 
 
@@ -55,6 +56,46 @@ def test_missing_entity_is_a_proper_noun_absent_from_the_top_passages():
     stats = FakeTermStats({"bostøtt": 1.0, "tromsø": 5.0}, {"a": {"bostøtt"}})
     result = SearchResult(query="Hva gir bostøtte i Tromsø?", hits=[hit("a", 0.9)], query_terms=["bostøtt", "tromsø"])
     assert measure_evidence(stats, result).missing_entities == ["Tromsø"]
+
+
+def test_the_top_document_alone_is_measured_apart_from_the_union_of_the_top_passages():
+    # the union of the passages covers both terms; the top document (chunks a and c) lacks the rarer "tromsø"
+    stats = FakeTermStats({"bostøtt": 1.0, "tromsø": 3.0, "2024": 2.0},
+                          {"a": {"bostøtt"}, "b": {"tromsø", "2024"}, "c": {"2024"}})
+    result = SearchResult(query="Hva var bostøtten i Tromsø i 2024?",
+                          hits=[hit("a", 0.90, bm25=8.0, doc="d1"), hit("b", 0.80, bm25=6.0, doc="d2"),
+                                hit("c", 0.84, bm25=7.0, doc="d1")],
+                          query_terms=["bostøtt", "tromsø", "2024"])
+    evidence = measure_evidence(stats, result)
+    assert evidence.coverage == 1.0
+    assert evidence.topdoc_coverage == pytest.approx(3.0 / 6.0)  # "bostøtt" and "2024", not "tromsø"
+    assert evidence.query_idf == 6.0
+    assert evidence.names_in_topdoc == pytest.approx(0.5)  # "2024" is there, "Tromsø" is not
+    assert evidence.dense_margin == pytest.approx(0.90 - (0.84 + 0.80) / 2)
+
+
+def test_top_document_features_with_one_hit_no_bm25_scores_or_no_hits():
+    stats = FakeTermStats({"bostøtt": 1.0}, {"a": {"bostøtt"}, "b": {"bostøtt"}})
+    alone = measure_evidence(stats, SearchResult(query="Hva er bostøtte?", hits=[hit("a", 0.9)], query_terms=["bostøtt"]))
+    assert alone.dense_margin == 0.0  # one dense score
+    assert alone.topdoc_coverage == 1.0 and alone.query_idf == 1.0
+    assert alone.names_in_topdoc == 1.0  # a question without names or numbers lacks none
+    no_bm25 = measure_evidence(stats, SearchResult(query="Hva er bostøtte?", hits=[hit("a", 0.9, bm25=None),
+                                                                                   hit("b", 0.8, bm25=None)],
+                                                   query_terms=["bostøtt"]))
+    assert no_bm25.dense_margin == pytest.approx(0.1)  # hits without a BM25 score still have dense ones
+    empty = measure_evidence(stats, SearchResult(query="Hva er bostøtte?", hits=[], query_terms=["bostøtt"]))
+    assert empty.topdoc_coverage == 0.0 and empty.names_in_topdoc == 1.0 and empty.dense_margin == 0.0
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("Hvem bør følge med, ifølge Ivar Kristensen?", [("ivar", "kristens")]),  # a full name is one name
+    ("Hvor mange vannkraftverk hadde Norge i 2012?", [("norg",), ("2012",)]),
+    ("Bostøtte er omtalt. Hva sa Husbanken om 73,7 prosent?", [("husbank",), ("73,7",)]),  # a number as one token
+    ("Hva er bostøtte i 3 måneder?", []),  # sentence-initial words and one-digit numbers are not names
+])
+def test_question_names_are_runs_of_capitalized_words_and_numbers(question, names):
+    assert question_names(question) == names
 
 
 def evidence(coverage: float = 1.0, top_dense: float = 0.9, missing: list[str] | None = None,

@@ -467,16 +467,24 @@ def eval_train_abstention(
         report_out: Annotated[Path | None, typer.Option("--report", help="Write the cross-validation report (JSON)")] = None,
         folds: Annotated[int, typer.Option(help="Cross-validation folds")] = 5,
         seed: Annotated[int, typer.Option(help="Seed of the fold assignment")] = 0,
+        features: Annotated[str | None, typer.Option(help="Comma-separated feature names (default: the trained "
+                                                           "set, `abstention_model.TRAINED_FEATURES`)")] = None,
 ) -> None:
     """Train the abstention model on the question sets (with leave-one-document-out negatives), report its
     cross-validated precision, recall, F1 and false-abstain per fold, and write its weights."""
-    from boligassistent.answering.abstention_model import DEFAULT_MODEL_PATH
+    from boligassistent.answering.abstention_model import DEFAULT_MODEL_PATH, FEATURES
     from boligassistent.evals.abstention_training import TrainingConfig, collect_samples, train
     from boligassistent.evals.dataset import DatasetError, load_questions
     from boligassistent.evals.extra import MissingEvalExtra
     from boligassistent.runtime import abstention_gates, answer_config
 
     config = TrainingConfig(folds=folds, seed=seed)
+    if features is not None:
+        chosen = tuple(name.strip() for name in features.split(",") if name.strip())
+        unknown = [name for name in chosen if name not in FEATURES]
+        if not chosen or unknown:
+            fail(f"--features: no feature or unknown ones {unknown} (known: {', '.join(FEATURES)})")
+        config = TrainingConfig(folds=folds, seed=seed, features=chosen)
     samples, names = [], []
     for spec in sets:
         index_dir, _, datasets = spec.partition("=")

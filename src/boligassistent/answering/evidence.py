@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
-from boligassistent.text.analyzer import analyze
+from boligassistent.text.analyzer import analyze, plain_tokens, word_keys
 from boligassistent.text.sentences import split_sentences
 
 
@@ -32,6 +32,7 @@ class EvidenceConfig:
     dense_span: float = 0.15
     sentence_passages: int = 6  # the top hits whose sentences are read (best sentence's coverage, typed values)
     agreement_depth: int = 8  # arm agreement: hits found by both the BM25 and the dense arm within this rank
+    margin_depth: int = 4  # dense margin: the best dense similarity minus the mean of this many next best hits'
 
 
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]{2,})\b")
@@ -40,6 +41,20 @@ _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]
 def proper_nouns(question: str) -> list[str]:
     """Capitalized words that are not sentence-initial: place names, organisations, products."""
     return _CAPITALIZED.findall(question.strip())
+
+
+# a run of capitalized words that does not open a sentence: "Ivar Kristensen", "Viking Sky", "Røde Khmers"
+_NAME_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][\wæøåÆØÅ-]+(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]+)*")
+
+
+def question_names(question: str) -> list[tuple[str, ...]]:
+    """The question's names and numbers, each as the index keys of its words: a run of capitalized words that does
+    not open a sentence (a person's full name is one name), and every number of two or more digits (years,
+    amounts, phone numbers). A name is found in a text only when all its words are."""
+    question = question.strip()
+    names = [tuple(keys) for run in _NAME_RUN.findall(question) if (keys := word_keys(run))]
+    numbers: list[tuple[str, ...]] = [(token,) for token in plain_tokens(question) if sum(c.isdigit() for c in token) >= 2]
+    return list(dict.fromkeys(names + numbers))
 
 
 @dataclass
@@ -52,9 +67,15 @@ class Evidence:
     sentence_coverage: float = 0.0  # idf-weighted share of the question's terms in its best sentence (with the one before)
     uncovered_idf: float = 0.0  # the summed idf of the question's terms that the top passages lack
     bm25_norm: float = 0.0  # best BM25 score / the sum of the query terms' idf (how much of the query matched)
+    query_idf: float = 0.0  # the sum of the query terms' idf: how specific the question is
     arm_agreement: float = 0.0  # share of the top hits that both the BM25 and the dense arm rank within the depth
     top_bm25_rank: int | None = None  # the fused top hit's rank in the BM25 arm (None: not found by it)
     top_dense_rank: int | None = None  # … in the dense arm
+    # the top document alone (its hits among the results), not the union of the top passages: when the question's
+    # own document is missing, other documents share its topic words but no single one holds all of them
+    topdoc_coverage: float = 0.0  # idf-weighted share of the question's terms in the top document's hits
+    names_in_topdoc: float = 1.0  # share of the question's names and numbers (`question_names`) found whole there
+    dense_margin: float = 0.0  # best dense similarity − the mean of the next best hits' (`margin_depth`)
     sentences: list[str] = field(default_factory=list)  # the sentences of the top hits, in rank order
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
 
@@ -78,6 +99,15 @@ def arm_agreement(hits: list[ScoredChunk], depth: int) -> float:
     return len(both) / depth if depth else 0.0
 
 
+def dense_margin(hits: list[ScoredChunk], depth: int) -> float:
+    """The best dense similarity among the hits minus the mean of the next `depth` best (0 with fewer than two)."""
+    scores = sorted((score for hit in hits if (score := hit.arm_score("dense")) is not None), reverse=True)
+    if len(scores) < 2:
+        return 0.0
+    following = scores[1:1 + depth]
+    return scores[0] - sum(following) / len(following)
+
+
 def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig()) -> Evidence:
     terms = list(dict.fromkeys(result.query_terms))
     hit_terms = index.chunk_terms([hit.chunk.chunk_id for hit in result.hits[:config.coverage_passages]])
@@ -93,6 +123,9 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
                          for i, terms in enumerate(analyzed)), default=0.0)
     top_bm25 = max((hit.arm_score("bm25") or 0.0 for hit in result.hits), default=0.0)
     top = result.hits[0] if result.hits else None
+    topdoc_terms = index.chunk_terms([hit.chunk.chunk_id for hit in result.hits
+                                      if top is not None and hit.chunk.doc_id == top.chunk.doc_id])
+    names = question_names(result.query)
     return Evidence(
         coverage=coverage,
         top_dense=top_dense,
@@ -103,9 +136,13 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
         sentence_coverage=best_sentence,
         uncovered_idf=sum(w for t, w in weights.items() if t not in hit_terms),
         bm25_norm=top_bm25 / total if total else 0.0,
+        query_idf=total,
         arm_agreement=arm_agreement(result.hits, config.agreement_depth),
         top_bm25_rank=top.arm_rank("bm25") if top else None,
         top_dense_rank=top.arm_rank("dense") if top else None,
+        topdoc_coverage=sum(w for t, w in weights.items() if t in topdoc_terms) / total if total else 0.0,
+        names_in_topdoc=sum(all(key in topdoc_terms for key in name) for name in names) / len(names) if names else 1.0,
+        dense_margin=dense_margin(result.hits, config.margin_depth),
         sentences=sentences,
         doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
     )

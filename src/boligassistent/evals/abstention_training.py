@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boligassistent.answering.abstention import AbstentionGates
-from boligassistent.answering.abstention_model import FEATURES, LogisticModel, feature_vector
+from boligassistent.answering.abstention_model import TRAINED_FEATURES, LogisticModel, feature_vector
 from boligassistent.answering.assistant import AnswerConfig, Retriever
 from boligassistent.answering.evidence import TermStatistics, measure_evidence
 from boligassistent.evals.dataset import Question
@@ -41,7 +41,7 @@ class TrainingConfig:
     seed: int = 0  # fold assignment
     c: float = 1.0  # inverse L2 regularisation strength of the logistic regression
     max_false_abstain: float = 0.05  # the threshold keeps the false-abstain rate on the training folds at most this
-    features: tuple[str, ...] = tuple(FEATURES)
+    features: tuple[str, ...] = TRAINED_FEATURES  # names in `abstention_model.FEATURES`
 
 
 @dataclass
