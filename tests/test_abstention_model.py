@@ -26,7 +26,8 @@ pytestmark = pytest.mark.unit
 def evidence(**values) -> Evidence:
     base = {"coverage": 0.8, "top_dense": 0.9, "missing_entities": [], "sentence_coverage": 0.6, "bm25_norm": 0.8,
             "arm_agreement": 0.4, "top_bm25_rank": 1, "top_dense_rank": 1, "uncovered_idf": 2.0,
-            "query_idf": 20.0, "topdoc_coverage": 0.9, "names_in_topdoc": 1.0, "dense_margin": 0.03}
+            "query_idf": 20.0, "topdoc_coverage": 0.9, "names_in_topdoc": 1.0, "dense_margin": 0.03,
+            "best_unit_similarity": 0.92}
     return Evidence(**(base | values))
 
 
@@ -39,12 +40,13 @@ def test_the_shipped_model_loads_with_known_features_and_its_training_record():
 def test_weaker_evidence_raises_the_probability_of_declining():
     model = LogisticModel.load()
     policy = CalibratedPolicy(model, AbstentionGates(None, dense_baseline=0.9))
-    strong, weak = evidence(), evidence(top_dense=0.80, coverage=0.2, sentence_coverage=0.1, bm25_norm=0.2)
+    strong, weak = evidence(), evidence(top_dense=0.80, coverage=0.2, sentence_coverage=0.1, bm25_norm=0.2,
+                                        topdoc_coverage=0.2, best_unit_similarity=0.8, dense_margin=0.0)
     assert policy.probability("Kan en student få bostøtte?", weak) > policy.probability("Kan en student få bostøtte?", strong)
     assert not policy.decide("Kan en student få bostøtte?", strong).abstain
     declined = policy.decide("Kan en student få bostøtte?", weak)
     assert declined.abstain and declined.reason == MODEL and declined.probability is not None
-    missing = evidence(missing_entities=["Tromsø"])
+    missing = evidence(missing_entities=["Tromsø"], names_in_topdoc=0.0)
     assert policy.probability("Får en student i Tromsø bostøtte?", missing) > policy.probability("Får en student bostøtte?",
                                                                                              strong)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from boligassistent.answering.abstention import AbstentionConfig, AbstentionGates, CalibratedPolicy
@@ -134,3 +136,27 @@ def test_gates_can_be_switched_off():
     gates = AbstentionGates(SCOPE, AbstentionConfig(clarify=False, scope_check=False, answer_type_check=False))
     for question in ("Har hun rett på det?", "Hva sier skatteloven?", "Hvor lang klagefrist gjelder for bostøtte?"):
         assert gates.gate(question, evidence()) is None
+
+
+def test_best_unit_similarity_is_the_best_sentence_of_the_top_hits_by_the_embedder():
+    from boligassistent.answering.similarity import EmbedderSimilarity
+    from tests.fakes import FakeEmbedder
+
+    def passage(chunk_id: str, text: str) -> ScoredChunk:
+        h = hit(chunk_id, 0.9)
+        return ScoredChunk(chunk=replace(h.chunk, text=text), score=h.score, arms=h.arms)
+
+    stats = FakeTermStats({"bostøtt": 1.0}, {"a": {"bostøtt"}, "b": set(), "c": set()})
+    hits = [passage("a", "Kommunen har mange oppgaver i boligsosialt arbeid. Studenter uten barn får ikke bostøtte."),
+            passage("b", "Husleieloven gjelder avtaler om bruk av husrom mot vederlag."),
+            passage("c", "Studenter får bostøtte fra Husbanken når de bor med barn i husstanden.")]
+    result = SearchResult(query="Får studenter bostøtte?", hits=hits, query_terms=["bostøtt"])
+    assert measure_evidence(stats, result).best_unit_similarity == 0.0  # not measured without an embedder
+    similarity = EmbedderSimilarity(FakeEmbedder())
+    two = measure_evidence(stats, result, EvidenceConfig(similarity_passages=2), similarity).best_unit_similarity
+    expected = max(similarity.similarities("Får studenter bostøtte?", [
+        "Kommunen har mange oppgaver i boligsosialt arbeid.", "Studenter uten barn får ikke bostøtte.",
+        "Husleieloven gjelder avtaler om bruk av husrom mot vederlag."]))
+    assert two == pytest.approx(expected) and two > 0.3
+    three = measure_evidence(stats, result, EvidenceConfig(similarity_passages=3), similarity).best_unit_similarity
+    assert three >= two  # the third passage's sentences are read too

@@ -476,7 +476,7 @@ def eval_train_abstention(
     from boligassistent.evals.abstention_training import TrainingConfig, collect_samples, train
     from boligassistent.evals.dataset import DatasetError, load_questions
     from boligassistent.evals.extra import MissingEvalExtra
-    from boligassistent.runtime import abstention_gates, answer_config
+    from boligassistent.runtime import abstention_gates, answer_config, sentence_similarity
 
     config = TrainingConfig(folds=folds, seed=seed)
     if features is not None:
@@ -497,7 +497,8 @@ def eval_train_abstention(
         runtime = _open_runtime(load_settings(index=Path(index_dir)))
         console.print(f"{index_dir}: {len(questions)} questions")
         samples += collect_samples(runtime.retriever, runtime.index, abstention_gates(runtime), answer_config(runtime.settings),
-                                   questions, Path(index_dir).name, config.features)
+                                   questions, Path(index_dir).name, config.features,
+                                   similarity=sentence_similarity(runtime))
         names += [Path(path).name for path in datasets.split(",")]
     try:
         model, report = train(samples, config, names)

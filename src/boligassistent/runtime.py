@@ -236,19 +236,24 @@ def answer_config(settings: Settings) -> AnswerConfig:
                         max_question_chars=settings.max_question_chars)
 
 
+def sentence_similarity(runtime: Runtime) -> EmbedderSimilarity:
+    """Question–sentence similarity by the retrieval embedder (abstention evidence, answer sentences); sentence
+    vectors go to the same persistent cache as the index's passage vectors."""
+    return EmbedderSimilarity(runtime.embedder, embedding_cache(runtime.settings))
+
+
 def create_assistant(runtime: Runtime, state: StateStore | None = None) -> Assistant:
     """The answering pipeline over the runtime's index: the LLM backend first when configured, then extractive."""
     settings = runtime.settings
     llm = llm_config(settings)
     backends: list[AnswerBackend] = [LLMBackend(llm)] if llm else []
-    # Answer sentences are also scored by the retrieval embedder; their vectors go to the same persistent cache.
-    similarity = EmbedderSimilarity(runtime.embedder, embedding_cache(settings))
+    similarity = sentence_similarity(runtime)
     backends.append(ExtractiveBackend(ExtractiveConfig(max_sentences=settings.answer_max_sentences,
                                                        max_chars=settings.answer_max_chars), similarity))
     policy = abstention_policy(runtime)
     condenser = FollowUpCondenser(max_chars=2 * settings.max_question_chars)  # topic + follow-up, bounded; no LLM
     return Assistant(runtime.retriever, runtime.index, policy, backends, condenser, store=state,
-                     config=answer_config(settings))
+                     config=answer_config(settings), similarity=similarity)
 
 
 def eval_subject(runtime: Runtime) -> EvalSubject:

@@ -21,6 +21,7 @@ from boligassistent.answering.followup import Condenser
 from boligassistent.answering.journal import AnswerJournal
 from boligassistent.answering.models import Answer, AnswerEvent, final_answer
 from boligassistent.answering.refusals import input_refusal, refusal
+from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 
@@ -44,7 +45,7 @@ class AnswerConfig:
 class Assistant:
     def __init__(self, retriever: Retriever, index: TermStatistics, policy: AbstentionPolicy,
                  backends: list[AnswerBackend], condenser: Condenser, store: StateStore | None = None,
-                 config: AnswerConfig = AnswerConfig()) -> None:
+                 config: AnswerConfig = AnswerConfig(), similarity: SentenceSimilarity | None = None) -> None:
         if not backends:
             raise ValueError("an assistant needs at least one answer backend")
         self.retriever = retriever
@@ -54,6 +55,7 @@ class Assistant:
         self.condenser = condenser
         self.journal = AnswerJournal(store, config.history_turns)
         self.config = config
+        self.similarity = similarity  # sentence similarity for the evidence (shared with the extractive backend)
 
     def answer(self, question: str, conversation_id: str | None = None, filters: SearchFilters | None = None,
                top_k: int | None = None, channel: str = "api") -> Answer:
@@ -76,7 +78,7 @@ class Assistant:
         t1 = time.perf_counter()
         result = self.retriever.search(resolved, k=top_k or self.config.top_k, filters=filters)
         t2 = time.perf_counter()
-        evidence = measure_evidence(self.index, result, self.config.evidence)
+        evidence = measure_evidence(self.index, result, self.config.evidence, self.similarity)
         decision = self.policy.decide(resolved, evidence)
         hits = result.hits[:self.config.answer_passages]
         answer_id = uuid.uuid4().hex

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import analyze, plain_tokens, word_keys
-from boligassistent.text.sentences import split_sentences
+from boligassistent.text.sentences import split_sentences, split_units
 
 
 class TermStatistics(Protocol):
@@ -33,6 +34,8 @@ class EvidenceConfig:
     sentence_passages: int = 6  # the top hits whose sentences are read (best sentence's coverage, typed values)
     agreement_depth: int = 8  # arm agreement: hits found by both the BM25 and the dense arm within this rank
     margin_depth: int = 4  # dense margin: the best dense similarity minus the mean of this many next best hits'
+    similarity_passages: int = 3  # best unit similarity: the top hits whose quotable units are embedded
+    min_unit_chars: int = 25  # … and the shortest unit that counts (headings and list stubs answer nothing)
 
 
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]{2,})\b")
@@ -76,6 +79,8 @@ class Evidence:
     topdoc_coverage: float = 0.0  # idf-weighted share of the question's terms in the top document's hits
     names_in_topdoc: float = 1.0  # share of the question's names and numbers (`question_names`) found whole there
     dense_margin: float = 0.0  # best dense similarity − the mean of the next best hits' (`margin_depth`)
+    best_unit_similarity: float = 0.0  # the embedder's best question–sentence similarity in the top hits (0: not
+    # measured). A passage on the topic scores well as a whole; a sentence that says what was asked scores better.
     sentences: list[str] = field(default_factory=list)  # the sentences of the top hits, in rank order
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
 
@@ -108,7 +113,15 @@ def dense_margin(hits: list[ScoredChunk], depth: int) -> float:
     return scores[0] - sum(following) / len(following)
 
 
-def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig()) -> Evidence:
+def best_unit_similarity(question: str, hits: list[ScoredChunk], similarity: SentenceSimilarity,
+                         min_chars: int) -> float:
+    """The best similarity of the question to a quotable unit (sentence, list item) of the given hits."""
+    units = [unit for hit in hits for unit in split_units(hit.chunk.text) if len(unit) >= min_chars]
+    return max(similarity.similarities(question, units), default=0.0)
+
+
+def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig(),
+                     similarity: SentenceSimilarity | None = None) -> Evidence:
     terms = list(dict.fromkeys(result.query_terms))
     hit_terms = index.chunk_terms([hit.chunk.chunk_id for hit in result.hits[:config.coverage_passages]])
     weights = index.term_idf(terms)
@@ -143,6 +156,8 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
         topdoc_coverage=sum(w for t, w in weights.items() if t in topdoc_terms) / total if total else 0.0,
         names_in_topdoc=sum(all(key in topdoc_terms for key in name) for name in names) / len(names) if names else 1.0,
         dense_margin=dense_margin(result.hits, config.margin_depth),
+        best_unit_similarity=best_unit_similarity(result.query, result.hits[:config.similarity_passages], similarity,
+                                                  config.min_unit_chars) if similarity else 0.0,
         sentences=sentences,
         doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
     )

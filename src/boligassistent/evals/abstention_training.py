@@ -25,6 +25,7 @@ from boligassistent.answering.abstention import AbstentionGates
 from boligassistent.answering.abstention_model import TRAINED_FEATURES, LogisticModel, feature_vector
 from boligassistent.answering.assistant import AnswerConfig, Retriever
 from boligassistent.answering.evidence import TermStatistics, measure_evidence
+from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.evals.dataset import Question
 from boligassistent.evals.extra import MissingEvalExtra
 from boligassistent.evals.metrics import abstention_scores
@@ -56,7 +57,8 @@ class Sample:
 
 def collect_samples(retriever: Retriever, index: TermStatistics, gates: AbstentionGates, config: AnswerConfig,
                     questions: Iterable[Question], corpus: str, features: tuple[str, ...],
-                    progress: Callable[[], None] | None = None) -> list[Sample]:
+                    progress: Callable[[], None] | None = None,
+                    similarity: SentenceSimilarity | None = None) -> list[Sample]:
     """The samples of one question set over its own index, by the assistant's retrieval, evidence and gates."""
     out: list[Sample] = []
     for q in questions:
@@ -65,7 +67,7 @@ def collect_samples(retriever: Retriever, index: TermStatistics, gates: Abstenti
             variants.append((LODO, SearchFilters(exclude_doc_ids=tuple(sorted(q.gold_docs))), True))
         for variant, filters, decline in variants:
             result = retriever.search(q.question, k=config.top_k, filters=filters)
-            evidence = measure_evidence(index, result, config.evidence)
+            evidence = measure_evidence(index, result, config.evidence, similarity)
             gated = gates.gate(q.question, evidence)
             out.append(Sample(group=f"{q.dataset}:{q.id}", corpus=corpus, variant=variant, decline=decline,
                               gate=gated.reason if gated else None,
