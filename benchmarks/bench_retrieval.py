@@ -73,7 +73,7 @@ def main() -> None:
 
     runtime = open_runtime(settings, embedder=embedder)
     configured = fusion_config(settings)
-    baseline = HybridRetriever(retrieval_arms(runtime.index, embedder, BASELINE, runtime.catalog), BASELINE)
+    baseline = HybridRetriever(retrieval_arms(runtime.index, embedder, BASELINE, runtime.catalog, runtime.speller), BASELINE)
     datasets = sorted((args.corpus.parent / "evals").glob("dev-*.jsonl"))
     questions = [q for path in datasets for q in load_questions(path)]
     runs = {"bm25": (runtime.retriever, "bm25"), "dense": (runtime.retriever, "dense"),

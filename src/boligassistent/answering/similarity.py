@@ -54,8 +54,8 @@ class EmbedderSimilarity:
             for text, vector in zip(missing, matrix):
                 self._memory["p:" + text] = _unit(vector)
         out = [self._memory["p:" + t] for t in texts]
-        for text in texts:
-            self._remember("p:" + text, self._memory["p:" + text])
+        for text, vector in zip(texts, out):  # refreshed (and the memory bounded) only once all are read
+            self._remember("p:" + text, vector)
         return out
 
     def similarities(self, query: str, texts: Sequence[str]) -> list[float]:

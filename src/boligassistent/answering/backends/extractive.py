@@ -224,7 +224,7 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
 
     # The sentence after a rule that limits it or leans on it is the rule's own condition or exception.
     follow = next((c for c in candidates if c.hit_rank == opening.hit_rank and c.position == opening.position + 1), None)
-    if (config.continuation and follow is not None and config.max_sentences > 1 and admissible(follow)
+    if (config.continuation and follow is not None and len(chosen) < config.max_sentences and admissible(follow)
             and (follow.exception or follow.anaphoric or _jaccard(follow.terms, opening.terms) >= config.continuation_overlap)):
         chosen.append(follow)
     lead = list(chosen)  # the opening and its continuation stay together, first

@@ -15,11 +15,9 @@ from boligassistent.text.spelling import Speller
 @dataclass
 class BM25Arm:
     store: IndexStore
-    speller: Speller | None = None  # over the store's vocabulary; built at the first query when not given
+    speller: Speller  # over the store's vocabulary (`IndexStore.term_frequencies`)
     name: str = "bm25"
 
     def search(self, query: ArmQuery) -> list[Candidate]:
-        if self.speller is None:
-            self.speller = Speller(self.store.term_frequencies())
         terms = analyze_query(query.text, known=self.store.known_terms, speller=self.speller)
         return self.store.bm25_search(terms, query.n, query.filters)
