@@ -41,14 +41,16 @@ from boligassistent.runtime import get_embedder  # noqa: E402
 from boligassistent.settings import Settings  # noqa: E402
 
 # The grid: few knobs, coarse steps (fewer knobs beat more). The length cap (`max_chars`) and the number of
-# points are product requirements (≤ 600 characters, at most 3 supporting points), not tuned.
+# points are product requirements (≤ 600 characters, at most 3 supporting points), not tuned. `continuation` left
+# the grid when `novelty` joined it (cross-validation chose it in four folds of five; it moves coverage by < .01).
 GRID: dict[str, tuple] = {
     "keep_ratio": (0.3, 0.4),
     "max_unit_chars": (240, 320),
     "rank_weight": (0.15, 0.3),
     "context_weight": (0.0, 0.3),
     "semantic_weight": (0.0, 0.4, 0.8, 1.2),
-    "continuation": (False, True),
+    "novelty": (0.0, 0.5, 1.0),
+    "max_per_passage": (3, 4),  # 4 = every point may come from one passage
 }
 
 

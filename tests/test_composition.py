@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -189,3 +190,70 @@ def test_embedder_similarity_ranks_by_cosine_and_reuses_the_persistent_cache(tmp
     assert EmbedderSimilarity(again, cache).similarities("bostøtte studenter", texts) == pytest.approx(sims)
     assert again.calls == 1  # only the query: the passages came from the persistent cache
     cache.close()
+
+
+# --- sentence and unit boundaries, trimming, points that answer the rest of the question (written for these tests) ---
+
+def test_a_word_ending_like_an_abbreviation_still_ends_its_sentence():
+    from boligassistent.text.sentences import split_sentences
+
+    text = ("Vedtaket treffes. Kravet gjelder regnskap. Det koster ca. 200 kroner. Se lov 24. august 2012 nr. 64 og "
+            "rundskrivet (Hovednr. 35). Boka er skrevet av J.R.R. Tolkien. Johan O. Jensen svarte.")
+    assert split_sentences(text) == [
+        "Vedtaket treffes.", "Kravet gjelder regnskap.", "Det koster ca. 200 kroner.",
+        "Se lov 24. august 2012 nr. 64 og rundskrivet (Hovednr. 35).", "Boka er skrevet av J.R.R. Tolkien.",
+        "Johan O. Jensen svarte."]
+
+
+def test_a_line_break_after_an_initial_and_inline_stars_as_bullets():
+    assert split_units("Slaget skjedde i J.R.R.\nTolkiens fiktive verden.\nNeste linje.") == [
+        "Slaget skjedde i J.R.R. Tolkiens fiktive verden.", "Neste linje."]
+    assert split_units("Parkene i byen: * Frognerparken med anlegget * Studenterlunden langs gata") == [
+        "Parkene i byen:", "Frognerparken med anlegget", "Studenterlunden langs gata"]
+
+
+def test_a_list_item_without_a_full_stop_is_quoted_but_its_lead_in_is_not():
+    proposals = hit(1, "rapport", (
+        "Følgende forslag til tiltak ble sendt til kommunen:\n"
+        "• Motvirke målgruppebasert organisering og konkurranse mellom tjenestene\n"
+        "• Skape en felles arena for samhandling mellom alle tjenestene"))
+    draft = compose("Hvilke forslag fikk kommunen om målgruppebasert organisering?", [proposals])
+    assert draft.sentences[0][0] == "Motvirke målgruppebasert organisering og konkurranse mellom tjenestene"
+    assert all(not text.endswith(":") for text, _ in draft.sentences)  # the lead-in alone answers nothing
+    assert_quoted_from_sources(draft, [proposals])
+
+
+def test_a_clause_that_fits_only_without_its_ellipses_is_cut_into_words():
+    sentence = "Innledning om saken, og her står det at fristen for klage er tre uker fra vedtaket, og mer etterpå."
+    limit = len("og her står det at fristen for klage er tre uker fra vedtaket,") + 2  # too short for both marks
+    out = trim(sentence, limit, lambda piece: float("fristen" in piece) + 0.01 * float("uker" in piece))
+    assert "fristen" in out and "uker" in out and out.startswith(ELLIPSIS) and len(out) <= limit
+
+
+GRANTS = hit(1, "veiledning", (
+    "Søknadsfristen for tilskudd til boligtiltak er 15. mai hvert år. "
+    "Søknad om tilskudd til boligtiltak sendes Husbanken innen søknadsfristen. "
+    "Søknader om tilskudd til boligtiltak som kommer etter søknadsfristen, avvises. "
+    "Frivillige organisasjoner kan også søke om tilskudd."))
+
+
+# The deadline's words are rare in the corpus, "frivillig" and "organisasjon" common.
+GRANT_IDF = {"søknadsfrist": 3.0, "frist": 3.0, "boligtiltak": 3.0, "tiltak": 2.0, "tilskudd": 2.0, "bol": 1.0,
+             "søknad": 1.0, "søk": 0.5, "frivil": 0.5, "organisasjon": 0.5}
+
+
+def test_novelty_lets_a_point_answer_what_the_opening_did_not():
+    question = "Når er søknadsfristen for tilskudd til boligtiltak, og kan frivillige organisasjoner søke?"
+    config = ExtractiveConfig(max_sentences=2, continuation=False, context_weight=0.0)
+    evidence = dataclasses.replace(EVIDENCE, idf=GRANT_IDF)
+
+    def answer(novelty: float):
+        return ExtractiveBackend(dataclasses.replace(config, novelty=novelty)).compose(
+            question, question, [GRANTS], evidence, [])
+
+    repeated = answer(0.0)
+    assert repeated.sentences[0][0] == "Søknadsfristen for tilskudd til boligtiltak er 15. mai hvert år."
+    assert "Frivillige" not in repeated.text  # without novelty a restatement of the deadline outscores it
+    draft = answer(1.0)
+    assert draft.sentences[0][0] == repeated.sentences[0][0]
+    assert draft.sentences[1][0] == "Frivillige organisasjoner kan også søke om tilskudd."

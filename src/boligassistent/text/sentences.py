@@ -9,12 +9,16 @@ from boligassistent.text.normalize import collapse_ws
 _SENTENCE_END = re.compile(r"(?<=[.!?»])\s+(?=[«\"(\[]?[A-ZÆØÅ0-9§])")
 _ABBREVIATIONS = ("jf.", "bl.a.", "f.eks.", "m.m.", "mv.", "nr.", "pkt.", "ca.", "dvs.", "kap.", "m.v.", "iflg.", "ikr.",
                   "res.", "s.", "t.o.m.", "o.l.", "osv.", "evt.", "ev.", "inkl.", "bokst.", "jan.", "feb.", "des.")
+# An abbreviation is a whole word: "ca." and "s. 12" are, the last letters of "treffes." and "regnskap." are not.
+# An initial is no sentence end either ("Johan O. Jensen", "J.R.R. Tolkien"), nor "nr." ending a compound ("Hovednr.").
+_ABBREVIATION_END = re.compile(r"(?:^|[\s(«\"/\[])(?i:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")$"
+                               r"|(?:^|[\s.])[A-ZÆØÅ]\.$|nr\.$")
 # A list item: a line opening with a bullet ("-", "–", "—", "•", "·", "*", "▪") or an enumerator ("1.", "2)", "a)");
 # a number before a lowercase word is a date ("12. januar"), not an enumerator.
 _ITEM_MARK = re.compile(r"^\s*(?:[-–—•·*▪]\s+|\d{1,2}[.)]\s+(?=[A-ZÆØÅ«])|[a-zæøå]\)\s+)")
 # Bullets flattened into running text (PDF extraction, Lovdata): "… tiltak: • bolig • arbeid", "… 48 timer. - Beslutning",
 # and a dialogue dash after a sentence ("… sier hun. – Jeg …").
-_INLINE_BULLET = re.compile(r"\s+[•▪·]\s+|(?<=[.!?:;])\s+[-–—]\s+")
+_INLINE_BULLET = re.compile(r"\s+[•▪·*]\s+|(?<=[.!?:;])\s+[-–—]\s+")
 _LINE_END = re.compile(r"[.!?:;»)]$")
 
 
@@ -23,7 +27,7 @@ def split_sentences(text: str) -> list[str]:
     pieces = _SENTENCE_END.split(collapse_ws(text))
     sentences: list[str] = []
     for piece in pieces:
-        if sentences and sentences[-1].lower().endswith(_ABBREVIATIONS):
+        if sentences and _ABBREVIATION_END.search(sentences[-1]):
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:
             sentences.append(piece)
@@ -32,13 +36,14 @@ def split_sentences(text: str) -> list[str]:
 
 def _blocks(text: str) -> list[str]:
     """The text cut at list items and at line breaks that end a sentence or a lead-in (a hard-wrapped line that
-    ends mid-sentence stays joined to the next); item markers are removed."""
+    ends mid-sentence, or at an abbreviation or an initial, stays joined to the next); item markers are removed."""
     blocks: list[str] = []
     for line in text.splitlines():
         if not line.strip():
             continue
         item = _ITEM_MARK.match(line)
-        if item is None and blocks and not _LINE_END.search(blocks[-1].rstrip()):
+        previous = blocks[-1].rstrip() if blocks else ""
+        if item is None and blocks and (not _LINE_END.search(previous) or _ABBREVIATION_END.search(previous)):
             blocks[-1] = f"{blocks[-1]} {line}"
         else:
             blocks.append(line[item.end():] if item else line)

@@ -55,7 +55,7 @@ class ExtractiveConfig:
     max_sentences: int = 4  # quoted units per answer: the opening and at most this many − 1 supporting points
     max_chars: int = 600  # the whole answer text (quotes, labels, citation marks) stays within this
     max_unit_chars: int = 240  # a longer unit is trimmed to its best clauses, with «…» where it was cut
-    max_per_passage: int = 3  # quoted units from one passage
+    max_per_passage: int = 4  # quoted units from one passage (4 = the whole answer may come from one)
     min_sentence_chars: int = 25  # shorter units are fragments (headings, list stubs)
     min_sentence_words: int = 4  # fewer words: a fragment
     overlap_weight: float = 0.7
@@ -78,6 +78,8 @@ class ExtractiveConfig:
     # ("Dette gjelder ikke …") or goes on about the same thing ("Det skal ikke stilles vilkår … når …"), is the first
     # supporting point
     continuation_overlap: float = 0.2  # "the same thing": term Jaccard with the opening at least this
+    novelty: float = 1.0  # a supporting point loses this share of its overlap credit for the question terms the
+    # units already chosen hold (a point should answer what the opening did not: "… og kan frivillige søke?")
 
 
 @dataclass
@@ -94,15 +96,18 @@ class Candidate:
 
 def _units(hit: ScoredChunk) -> list[str]:
     """The passage's quotable units; a list item that continues its lead-in ("… har søkjarar som" / "er over 18
-    år,") is quoted with the lead-in, the rest of the list marked by an ellipsis."""
+    år,") is quoted with the lead-in, the rest of the list marked by an ellipsis. A lead-in is no answer by itself;
+    an unfinished unit that nothing continues (a list item without a full stop, a passage's last line) is."""
+    units = split_units(hit.chunk.text)
     out: list[str] = []
     lead: str | None = None
-    for unit in split_units(hit.chunk.text):
+    for i, unit in enumerate(units):
         if lead is not None and unit[:1].islower():
             out.append(f"{lead} {ELLIPSIS} {_LIST_JOINER.sub('', unit)}")
             continue
         lead = None if _SENTENCE_CLOSED.search(unit) else unit  # may introduce a list of lowercase items
-        if lead is None:  # an unfinished unit (a lead-in, a heading, a cut-off line) is no answer by itself
+        continued = i + 1 < len(units) and units[i + 1][:1].islower()
+        if lead is None or not (continued or unit.endswith(":")):
             out.append(unit)
     return out
 
@@ -202,7 +207,8 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
-                     config: ExtractiveConfig = ExtractiveConfig()) -> list[Candidate]:
+                     config: ExtractiveConfig = ExtractiveConfig(),
+                     relevance: _Relevance | None = None) -> list[Candidate]:
     """The opening first (the best unit holding the value asked for, a self-contained rule before an exception), then
     the supporting points in passage order: a law/guidance complement when both answer, then the best remaining
     units above `keep_ratio` of the best, without near-duplicates and at most `max_per_passage` per passage."""
@@ -235,11 +241,19 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
                        and admissible(c)), None)
     if complement is not None and len(chosen) < config.max_sentences:
         chosen.append(complement)
-    for cand in ranked:
-        if len(chosen) >= config.max_sentences or cand.score < best * config.keep_ratio:
+    pool = [c for c in ranked if c.score >= best * config.keep_ratio]
+
+    def gain(cand: Candidate) -> float:
+        if relevance is None or not config.novelty:
+            return cand.score
+        covered = set().union(*(c.terms for c in chosen))
+        return cand.score - config.novelty * config.overlap_weight * relevance.overlap(cand.terms & covered)
+
+    while len(chosen) < config.max_sentences:
+        cand = max((c for c in pool if admissible(c)), key=gain, default=None)
+        if cand is None:
             break
-        if admissible(cand):
-            chosen.append(cand)
+        chosen.append(cand)
     return lead + sorted(chosen[len(lead):], key=lambda c: (c.hit_rank, c.position))
 
 
@@ -256,7 +270,7 @@ class ExtractiveBackend:
                 history: list[str]) -> Draft:
         config = self.config
         candidates, relevance = _scored(resolved, hits, evidence.idf, config, self.similarity)
-        chosen = select_sentences(candidates, hits, config)
+        chosen = select_sentences(candidates, hits, config, relevance)
         numbers: dict[int, int] = {}  # hit rank → citation number, in order of first use
         quotes: dict[int, list[str]] = {}
         lines: list[str] = []

@@ -16,10 +16,10 @@ _TRAILING = re.compile(r"[\s,;:–—-]+$")
 
 
 def _segments(sentence: str, limit: int) -> list[str]:
-    """Clauses; a clause longer than `limit` is cut into words."""
+    """Clauses; a clause that does not fit in `limit` with an ellipsis on both sides is cut into words."""
     out: list[str] = []
     for clause in _CLAUSE_BREAK.split(sentence):
-        out.extend(clause.split() if len(clause) > limit else [clause])
+        out.extend(clause.split() if len(clause) + 4 > limit else [clause])
     return [s for s in out if s]
 
 
