@@ -39,6 +39,18 @@ def test_spelling_variants_fold_to_one_form(variant, standard):
     assert fold(variant) == fold(standard) == standard
 
 
+@pytest.mark.parametrize(("accented", "plain"), [("Napoléon", "Napoleon"), ("kafé", "kafe"), ("idéen", "ideen"),
+                                                ("Müller", "Muller"), ("smörgås", "smørgås"), ("Zürich", "Zurich")])
+def test_accents_are_folded_on_both_sides(accented, plain):
+    assert analyze(accented) == analyze(plain)
+    assert analyze_query(accented) == analyze_query(plain)
+
+
+@pytest.mark.parametrize(("word", "other"), [("bør", "bor"), ("gå", "ga"), ("ære", "are"), ("søker", "soker")])
+def test_norwegian_letters_are_letters_not_accents(word, other):
+    assert analyze(word) != analyze(other)
+
+
 def test_variant_rules_leave_ordinary_bokmal_alone():
     for word in ("leie", "leietaker", "eier", "kommune", "frist", "bolig", "søker"):
         assert fold(word) == word

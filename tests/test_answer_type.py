@@ -23,8 +23,8 @@ def test_a_value_about_the_subject_answers():
 
 
 def test_a_value_about_something_else_or_the_subject_without_a_value_does_not():
-    assert missing_value(QUESTION, ["Husleien skal betales innen tre uker."], IDF) is AnswerType.TIME
-    assert missing_value(QUESTION, ["Vedtak om bostøtte kan påklages til klagenemnda."], IDF) is AnswerType.TIME
+    assert missing_value(QUESTION, ["Husleien skal betales innen tre uker."], IDF) is AnswerType.DURATION
+    assert missing_value(QUESTION, ["Vedtak om bostøtte kan påklages til klagenemnda."], IDF) is AnswerType.DURATION
 
 
 def test_questions_asking_for_no_value_pass():
@@ -37,6 +37,19 @@ def test_the_assistant_declines_a_value_question_its_sources_hold_no_value_for(u
     assistant = create_assistant(runtime)
     declined = assistant.answer("Hvor mange leietakere ble kastet ut etter testleieloven?")  # no sentence counts them
     assert declined.abstained and declined.reason == ANSWER_TYPE
-    assert declined.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe tall") and declined.closest_sources
+    assert declined.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe antall") and declined.closest_sources
     answered = assistant.answer("Hvor lenge må en sone i fengsel før bustøtta kan falle bort?")  # "meir enn seks månader"
     assert not answered.abstained and "seks" in answered.text
+
+
+def test_every_kind_of_value_has_a_name_in_the_refusal():
+    from boligassistent.answering.refusals import VALUE_NAMES
+
+    assert set(VALUE_NAMES) == {kind.value for kind in AnswerType}
+
+
+def test_a_duration_question_is_not_answered_by_a_share_about_its_subject():
+    idf = {"startlån": 3.0, "søknad": 1.0, "svar": 1.0}
+    question = "Hvor lang tid tar det å få svar på søknad om startlån?"
+    assert missing_value(question, ["Søknad om startlån krever fem prosent egenkapital."], idf) is AnswerType.DURATION
+    assert missing_value(question, ["Svar på søknad om startlån kommer innen tre uker."], idf) is None

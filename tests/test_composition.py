@@ -120,8 +120,8 @@ def test_quantity_question_opens_with_a_value_the_question_does_not_name():
 
 
 @pytest.mark.parametrize(("question", "kind"), [
-    ("Hvor mye får man i bostøtte?", AnswerType.QUANTITY), ("kor mykje kostar det?", AnswerType.QUANTITY),
-    ("Når trådte loven i kraft?", AnswerType.TIME), ("Hva er klagefristen?", AnswerType.TIME),
+    ("Hvor mye får man i bostøtte?", AnswerType.QUANTITY), ("kor mykje kostar det?", AnswerType.AMOUNT),
+    ("Når trådte loven i kraft?", AnswerType.TIME), ("Hva er klagefristen?", AnswerType.DURATION),
     ("Hvem fatter vedtaket?", AnswerType.NAME), ("Hvor ligger kontoret?", AnswerType.PLACE),
     ("Hva skjer når leien ikke betales?", None), ("Kan en student få bostøtte?", None)])
 def test_expected_answer_type(question, kind):

@@ -1,10 +1,10 @@
 """Norwegian text analysis for the lexical (BM25) arm.
 
 NFKC + lowercase; tokenization that keeps numbers like "73,7" and "§ 4" parts together; a Norwegian stopword
-list that includes question words; then per word: lemma (simplemma, bokmål and nynorsk) → one spelling for
-bokmål/nynorsk/older variants → compound parts beside the whole word → Snowball stem (PyStemmer). Queries are
-also expanded with the domain thesaurus, and a misspelt query word is searched as the index term it stands for
-(`text.spelling`). Each step can be switched off in `AnalyzerConfig` to measure it.
+list that includes question words; then per word: accents dropped (æ, ø, å kept) → lemma (simplemma, bokmål and
+nynorsk) → one spelling for bokmål/nynorsk/older variants → compound parts beside the whole word → Snowball stem
+(PyStemmer). Queries are also expanded with the domain thesaurus, and a misspelt query word is searched as the
+index term it stands for (`text.spelling`). Each step can be switched off in `AnalyzerConfig` to measure it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from boligassistent.text.compounds import decompose
 from boligassistent.text.lemmas import is_word, lemma
 from boligassistent.text.spelling import Speller
 from boligassistent.text.thesaurus import Group, Word, build_groups, expansions
-from boligassistent.text.variants import fold
+from boligassistent.text.variants import fold, fold_diacritics
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:-\d+[a-z]?)?|[^\W\d_]+", re.UNICODE)
 
@@ -132,6 +132,7 @@ class Analyzer:
             return ()
         if not token.isalpha():  # numbers, "9-3a": kept as written
             return (token,)
+        token = fold_diacritics(token)  # "Napoléon" is "Napoleon"
         word = lemma(token) if self.config.lemmas else token
         if self.config.variants:
             word = fold(word)

@@ -1,68 +1,179 @@
 """What kind of value a Norwegian question asks for, and whether a sentence holds such a value.
 
-Rules about the language (question words, bokmål and nynorsk), not about particular questions:
-- quantity: "hvor mye/mange/stor/høy/gammel", "kor mykje/mange", "hva kostet", "hvilket beløp", "hvor mange prosent";
-- time: a question opening with "når", "hvilket år/dato/dag/måned", "hvor/kor lenge", "hvor lang tid", "frist";
+Rules about the language (question words, bokmål and nynorsk), not about particular questions. The question
+kinds, first match wins:
+- duration: "hvor/kor lenge", "hvor/kor lang tid", "hvor lang (er) <…tid/periode>", "frist", "hvilken periode";
+- time (a point in time): a question opening with "når" or "kva tid", "hvilket år/dato/dag/måned/tidspunkt";
+- amount (money): "hvor/kor mye/mykje … koster/betaler/tjener", "hva/kva kostet", "hvilket beløp/sum/pris";
+- count: "hvor/kor mange …";
+- quantity (any other measure): "hvor/kor mye/stor/høy/gammel/langt/ofte/…", "hvilken andel/prosent";
 - name: a question opening with "hvem" or "kven", "hva heter", "hvilken organisasjon/kommune/…";
 - place: a question opening with "hvor"/"kor" (where), "hvilket sted/land/…".
 A "når" inside a question ("hva skjer når …") is a condition, not a time question.
+
+The values a sentence holds are told apart by their form:
+- a duration is a number (digits or a number word, "en/ei/ein/ett måned" too) or a quantity word ("flere",
+  "titusener av") with a time unit ("tre uker", "6 månader", "tre måneders", "treårsperiode", "flere tiår");
+- a date is a day with a month ("1. mars", "01.03.2024"), a month or a weekday;
+- a year in year context is a time: "i/fra/til/siden/innen/før/etter 2011", "(2009)", "2011–2014";
+- money is a number with kroner/kr/NOK/mill./mrd. ("5 000 kroner", "kr 300", "12 mill."), or "gratis"; a share, a
+  number with prosent/%/promille; a magnitude, a number with millioner/milliarder ("1,2 millioner");
+- numbers citing a provision or a publication ("§ 24", "nr. 6", "NOU 2011:15") are no values;
+- any other number is a plain number (a count or a measure).
+A duration question is answered by a duration, a date or a year in context; a time question by those or any
+year-shaped number, a season, "i fjor", "nå", "kl. 12"; an amount question by money, a share or a magnitude; a
+count question by a plain number or a magnitude, or a number with the unit it asks for ("hvor mange prosent",
+"hvor mange år"); a quantity question by any number that is not a date or a year in context.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 
 
 class AnswerType(StrEnum):
     QUANTITY = "quantity"
+    COUNT = "count"
+    AMOUNT = "amount"
     TIME = "time"
+    DURATION = "duration"
     NAME = "name"
     PLACE = "place"
 
 
 _Q = re.IGNORECASE
-_TIME_Q = re.compile(r"^\W*(og\s+)?(når|kva tid)\b|\bhvilk(e|en|et)\s+(år|dato|dag|måned|tidspunkt|periode)\b"
-                     r"|\b(hvor|kor)\s+lenge\b|\bhvor\s+lang\s+tid\b|\bfrist\w*\b|\b\w+frist(en)?\b", _Q)
-_QUANTITY_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje|mange|stor|store|høy|høg|gammel|gamal|langt|lang|ofte|tung)\b"
-                         r"|\bhva\s+kost(er|et|a)\b|\bkva\s+kosta\b|\bhvilke[nt]?\s+(beløp|sum|andel|prosent(andel)?)\b"
-                         r"|\bhvor\s+mange\s+prosent\b", _Q)
+_MEASURE_WORDS = r"mye|mykje|mange|stor|store|høy|høyt|høg|høgt|gammel|gamal|gamle|langt?|lenge|ofte|tung|tungt|dyp|djup"
+_DURATION_Q = re.compile(r"\b(hvor|kor)\s+lenge\b|\b(hvor|kor)\s+lang\s+tid\b"
+                         r"|\b(hvor|kor)\s+lange?\s+(er|var|blir|vert|ble|vart)?\s*(den\s+|det\s+)?\w*(tid|tida|tiden|perioden?)\b"
+                         r"|\bfrist\w*\b|\b\w+frist(en|a|er|ene)?\b|\bhvilke[nt]?\s+(periode|tidsrom)\b"
+                         r"|\bkva\s+for\s+(ein\s+)?periode\b", _Q)
+_TIME_Q = re.compile(r"^\W*(og\s+)?(når|kva\s+tid)\b|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
+                     r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
+_AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?(kost|betal|tjen|tent)\w*\b"
+                       r"|\b(hva|kva)\s+kost(er|et|a|ar)\b|\b(hvilke[nt]?|kva)\s+(beløp|sum|pris)\b"
+                       r"|\b(hva|kva)\s+(er|var|blir)\s+(prisen|kostnaden|beløpet|summen)\b", _Q)
+_COUNT_Q = re.compile(r"\b(hvor|kor)\s+mange\b", _Q)
+_QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b|\bhvilke[nt]?\s+(andel|prosent(andel)?)\b", _Q)
 _NAME_Q = re.compile(r"^\W*(hvem|kven)\b|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
                      r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
                      r"|bedrift|forening|band|film|bok)\w*\b", _Q)
-_PLACE_Q = re.compile(r"^\W*(hvor|kor)\b(?!\s+(mye|mykje|mange|stor|store|høy|høg|gammel|gamal|langt?|lenge|ofte|tung))"
+_PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS})\b)"
                       r"|\bhvilke[nt]?\s+(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
+_QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
+              (AnswerType.COUNT, _COUNT_Q), (AnswerType.QUANTITY, _QUANTITY_Q), (AnswerType.NAME, _NAME_Q),
+              (AnswerType.PLACE, _PLACE_Q))
 
-_NUMBER_WORDS = (r"to|tre|fire|fem|seks|sju|syv|åtte|ti|elleve|tolv|femten|tjue|tretti|førti|femti|hundre|tusen"
-                 r"|millioner|million|milliarder|milliard|halvparten|dobbelt|tredjedel(er)?|fjerdedel(er)?")
+_END = r"(?![\wæøå])"  # a word ends here
+_NUMBER_WORDS = (r"to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten"
+                 r"|nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|nitti|hundre|tusen|millioner|million|millionar"
+                 r"|milliarder|milliard|milliardar|halvparten|dobbelt|tredjedel(?:er|ar)?|fjerdedel(?:er|ar)?")
 _DIGITS = r"\d+(?:[.,]\d+)*"
-_NUMBER = re.compile(rf"{_DIGITS}|\b({_NUMBER_WORDS})\b", _Q)
-_TIME_VALUE = re.compile(rf"{_DIGITS}|\b(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
-                         r"|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|vår(en)?|høst(en)?|sommer(en)?|vinter(en)?"
-                         rf"|i fjor|{_NUMBER_WORDS})\b", _Q)
+_NUMBER = rf"(?:{_DIGITS}|\b(?:{_NUMBER_WORDS}){_END})"
+# "one" and halves only count before a unit: "en måned", "ei veke", "eitt år", "halvannet år"
+_ONE = r"\b(?:en|ei|ein|et|ett|eitt|halvt|halvannen|halvannet|halvanna)"
+_MONTHS = r"januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
+_WEEKDAYS = r"mandag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag"
+_TIME_UNIT = (r"(?:arbeids|virke|kalender|yrke|bank)?(?:døgn|dag(?:er|ar|ene|ane|s|ers|ars)?|uke(?:r|ne|s|rs)?"
+              r"|veke(?:r|ne|s|rs)?|måned(?:er|ene|s|ers)?|månad(?:er|ar|ene|ane|s|ers|ars)?|mnd\.?|år(?:s|a|ene|et)?|tiår"
+              r"|halvår|århundre(?:r|t|ne|a)?|kvartal(?:er)?|time(?:r|ne|s|rs)?|timar|minutt(?:er|ar)?|sekund(?:er|ar)?|helg(?:er|ar)?)")
+_UNIT_PREFIX = r"(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|femten|tjue|halv)"
+
+# quantities without a number: "flere år", "noen uker", "titusener av år", "hundrevis av år"
+_SOME = (r"\b(?:flere|fleire|mange|noen|nokre|få|et\s+par|eit\s+par|hundrevis|tusenvis|titusenvis|hundretusenvis"
+         r"|hundrer|tusener|titusener|hundretusener|tusen)(?:\s+av)?")
+_DURATION = re.compile(rf"(?:{_NUMBER}|{_ONE}|{_SOME})(?:\s*[-–]\s*|\s+)(?:(?:hele|heile|fulle?)\s+)?{_TIME_UNIT}{_END}"
+                       rf"|\b{_UNIT_PREFIX}(?:års|årig|måneders|månaders|ukers|vekers|dagers|døgns)\w*", _Q)
+_DATE = re.compile(rf"(?:\b\d{{1,2}}\.\s*)?\b(?:{_MONTHS}){_END}(?:\s+(?:1[0-9]|20)\d\d{_END})?"
+                   rf"|\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}}){_END}|\b(?:{_WEEKDAYS}){_END}", _Q)
+_YEAR = r"(?<![\d.,])(?:1[0-9]|20)\d\d(?![\d]|[.,]\d)"
+_YEAR_IN_CONTEXT = re.compile(
+    rf"(?:\b(?:i|fra|frå|til|siden|sidan|innen|innan|før|etter|år|året|høsten|hausten|våren|sommeren|vinteren|per|pr\."
+    rf"|medio|ultimo|primo|{_MONTHS})\s+|[(–-]\s*){_YEAR}|{_YEAR}(?=\s*[–-]\s*\d{{2,4}}{_END}|\))", _Q)
+_CURRENCY = r"(?:kr\.?|kroner|kronor|NOK|euro|dollar|øre|,-)"
+_MAGNITUDE = r"(?:mill\.?|mrd\.?|millioner|million|millionar|milliarder|milliard|milliardar)"
+_MONEY = re.compile(rf"{_NUMBER}\s*(?:{_MAGNITUDE}\s*)?{_CURRENCY}(?![\wæøå])|{_NUMBER}\s*(?:mill\.?|mrd\.?)(?![\wæøå])"
+                    rf"|\b(?:kr\.?|NOK)\s*{_DIGITS}|\bgratis\b", _Q)
+_MAGNITUDE_VALUE = re.compile(rf"{_NUMBER}\s+(?:millioner|million|millionar|milliarder|milliard|milliardar){_END}", _Q)
+_SHARE = re.compile(rf"{_NUMBER}\s*(?:%|prosent(?:poeng)?{_END}|promille{_END})", _Q)
+_PLAIN = re.compile(_NUMBER, _Q)
+_TIME_WORD = re.compile(r"\b(vår(en)?|høst(en)?|haust(en)?|sommer(en)?|sommar(en)?|vinter(en)?|i fjor|i fjar|i år"
+                        r"|nå|i dag|i går|i morgon|i morgen|neste år|til neste år|snart|straks|umiddelbart)\b"
+                        r"|\b\d{3,4}-tallet\b|\bkl\.?\s*\d{1,2}(?:[.:]\d\d)?", _Q)
+_YEAR_SHAPED = re.compile(_YEAR)
+
+# Numbers that cite a provision or a publication, not a value: "§ 24", "§§ 7-3 og 7-4", "nr. 6", "kapittel 9",
+# "NOU 2011:15", "(rapport 2014:52)".
+_PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav)\s*\d+[\w-]*"
+                        r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b", re.I)
 # A capitalized word that does not open the sentence (a name), or an acronym anywhere.
 _NAME_VALUE = re.compile(r"(?<=[^.!?:\s]\s)[A-ZÆØÅ][\wÆØÅæøå-]+|\b[A-ZÆØÅ]{2,}\b")
 
-# Numbers that cite a provision, not a value: "§ 24", "§§ 7-3 og 7-4", "nr. 6", "kapittel 9", "annet ledd".
-_PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav)\s*\d+[\w-]*"
-                        r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*", re.I)
-
-_VALUES = {AnswerType.QUANTITY: _NUMBER, AnswerType.TIME: _TIME_VALUE, AnswerType.NAME: _NAME_VALUE,
-           AnswerType.PLACE: _NAME_VALUE}
+# the unit words a count question may ask for by name ("hvor mange prosent/kroner/år"), by value class
+_ASKED_UNIT = {"share": re.compile(r"\b(prosent\w*|promille)\b|%", _Q),
+               "money": re.compile(r"\b(kroner|kr|kronor|euro|dollar|øre|millioner|milliarder)\b", _Q),
+               "duration": re.compile(rf"\b{_TIME_UNIT}{_END}", _Q)}
+_CLASSES = (("date", _DATE), ("year", _YEAR_IN_CONTEXT), ("duration", _DURATION), ("money", _MONEY),
+            ("share", _SHARE), ("magnitude", _MAGNITUDE_VALUE), ("time-word", _TIME_WORD))
+# the value classes that answer each kind of question ("plain": a number of no other class)
+_ACCEPTS = {AnswerType.DURATION: {"duration", "date", "year"},
+            AnswerType.TIME: {"duration", "date", "year", "time-word", "year-shaped"},
+            AnswerType.AMOUNT: {"money", "share", "magnitude"},
+            AnswerType.COUNT: {"plain", "year-shaped", "magnitude"},
+            AnswerType.QUANTITY: {"plain", "year-shaped", "magnitude", "money", "share", "duration"}}
 
 
 def expected_answer_type(question: str) -> AnswerType | None:
     """The kind of value the question asks for; None for questions about rules, reasons or yes/no."""
-    for kind, pattern in ((AnswerType.TIME, _TIME_Q), (AnswerType.QUANTITY, _QUANTITY_Q), (AnswerType.NAME, _NAME_Q),
-                          (AnswerType.PLACE, _PLACE_Q)):
+    for kind, pattern in _QUESTIONS:
         if pattern.search(question):
             return kind
     return None
 
 
+def values(text: str) -> Iterator[tuple[str, str]]:
+    """(class, text) of each value the text holds: "date", "year" (in year context), "duration", "money", "share",
+    "magnitude" ("1,2 millioner"), "time-word" (a season, "i fjor", "1800-tallet", "kl. 12"), then "year-shaped" (a
+    number that could be a year) and "plain" (any other number); provision numbers ("§ 24", "nr. 6") are none. A
+    span belongs to the first class that claims it."""
+    text = _PROVISION.sub(" ", text)
+    taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(match.start() < end and start < match.end() for start, end in taken)
+
+    for name, pattern in _CLASSES:
+        for match in pattern.finditer(text):
+            if free(match):
+                taken.append(match.span())
+                yield name, match.group(0)
+    for match in _PLAIN.finditer(text):
+        if free(match):
+            yield ("year-shaped" if _YEAR_SHAPED.fullmatch(match.group(0)) else "plain"), match.group(0)
+
+
+def _accepted(kind: AnswerType, question: str) -> set[str]:
+    accepted = set(_ACCEPTS[kind])
+    if kind is AnswerType.COUNT:  # "hvor mange prosent/kroner/år": a number with the unit it counts
+        accepted |= {name for name, unit in _ASKED_UNIT.items() if unit.search(question)}
+    return accepted
+
+
 def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
-    """True when the sentence holds a value of that kind (a number, a date or duration, a name) that the question
-    does not already name: "I 1999 ble hun kåret …" does not answer "Hvem ble i 1999 kåret …?"."""
+    """True when the sentence holds a value of that kind (see the module) that the question does not already name:
+    "I 1999 ble hun kåret …" does not answer "Hvem ble i 1999 kåret …?"."""
     asked = question.casefold()
-    text = _PROVISION.sub(" ", sentence)
-    return any(match.group(0).casefold() not in asked for match in _VALUES[kind].finditer(text))
+    if kind in (AnswerType.NAME, AnswerType.PLACE):
+        text = _PROVISION.sub(" ", sentence)
+        return any(not _named(match.group(0), asked) for match in _NAME_VALUE.finditer(text))
+    accepted = _accepted(kind, question)
+    return any(name in accepted and not _named(value, asked) for name, value in values(sentence))
+
+
+def _named(value: str, asked: str) -> bool:
+    """Whether the (casefolded) question names the value: a year by its digits ("fra 2011" is named by "i 2011"),
+    any other value by its whole text, as words ("3" is not named by "2023")."""
+    year = _YEAR_SHAPED.search(value)
+    core = year.group(0) if year and _YEAR_IN_CONTEXT.fullmatch(value) else value.casefold()
+    return re.search(rf"(?<![\wæøå]){re.escape(core)}(?![\wæøå])", asked) is not None

@@ -11,6 +11,7 @@ The folding is applied identically to documents and queries, so a rule that also
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -29,6 +30,25 @@ SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), 
     (r"^bu(?=(støtt|utgift|evne|tilbod|tilbud|sett|setjing|setting))", "bo"),  # bustøtte, buutgifter, busett
     (r"^teie(?=plikt)", "taushets"),        # teieplikt → taushetsplikt
 ))
+
+
+_SCANDINAVIAN = {"ä": "æ", "ö": "ø"}  # Swedish/German spellings of æ and ø (Lucene's Scandinavian normalization)
+
+
+def fold_diacritics(token: str) -> str:
+    """Accents dropped from a lowercase token, Norwegian letters kept: "napoléon" → "napoleon", "kafé" → "kafe",
+    "müller" → "muller", "smörgås" → "smørgås"; æ, ø and å stay as they are (they are letters, not accents)."""
+    if token.isascii():
+        return token
+    out = []
+    for char in token:
+        if char in "æøå":
+            out.append(char)
+        elif char in _SCANDINAVIAN:
+            out.append(_SCANDINAVIAN[char])
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)) or char)
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)

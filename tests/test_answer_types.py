@@ -1,0 +1,84 @@
+"""Value kinds of questions and sentences (`text.answer_types`): a duration wants a number with a time unit or a
+date, a count is not answered by a year or a share, an amount wants money; bokmål and nynorsk, both directions.
+Sentences and questions written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value, values
+
+pytestmark = pytest.mark.unit
+
+D, T, A, C, Q = AnswerType.DURATION, AnswerType.TIME, AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Hvor lang tid tar det å få svar på en søknad?", D), ("Kor lang tid tek det å få svar?", D),
+    ("Hvor lenge gjelder vedtaket?", D), ("Kor lenge varer tilskotet?", D), ("Hva er klagefristen?", D),
+    ("Kva er fristen for å klage?", D), ("Hvor lang er oppsigelsestiden?", D), ("Kor lang er butida?", D),
+    ("Når trådte loven i kraft?", T), ("Kva tid tok lova til å gjelde?", T), ("I hvilket år kom loven?", T),
+    ("Hvor mye koster en søknad?", A), ("Hva kostet systemet?", A), ("Kor mykje kostar det å søkje?", A),
+    ("Hvilket beløp kan man få?", A),
+    ("Hvor mange boliger eier kommunen?", C), ("Kor mange bustader eig kommunen?", C),
+    ("Hvor stor andel får avslag?", Q), ("Hvor mye får man i bostøtte?", Q), ("Hvor lang er brua?", Q),
+    ("Hvor ligger kontoret?", AnswerType.PLACE), ("Hva skjer når leien ikke betales?", None),
+    ("Kan en student få bostøtte?", None),
+])
+def test_the_kind_of_value_a_question_asks_for(question, kind):
+    assert expected_answer_type(question) == kind
+
+
+@pytest.mark.parametrize(("kind", "question", "sentence"), [
+    (D, "Hvor lang er klagefristen?", "Klagefristen er tre uker."),
+    (D, "Kva er fristen?", "Fristen er ein månad frå vedtaket."),
+    (D, "Hvor lang tid tar behandlingen?", "Behandlingen tar normalt 6 måneder."),
+    (D, "Hvor lang tid tar behandlingen?", "Behandlingen tar et halvt år."),
+    (D, "Kor lenge varer ordninga?", "Ordninga varer i to veker."),
+    (D, "Hvor lenge vil effektene vare?", "Effektene vil vare i titusener av år."),
+    (D, "Hva er fristen for å søke?", "Søknaden må være kommet inn innen 1. mars."),
+    (D, "Hvor lenge varte prosjektet?", "Prosjektet varte fra 2011 til 2014."),
+    (D, "Hvor lang er oppsigelsestiden?", "Det gjelder en tre måneders oppsigelsestid."),
+    (C, "Hvor mange boliger eier kommunen?", "Kommunen eier 3 325 boliger."),
+    (C, "Kor mange bustader eig kommunen?", "Kommunen eig tolv bustader."),
+    (C, "Hvor mange ganger er låtene spilt?", "Låtene er spilt over 5 milliarder ganger."),
+    (C, "Hvor mange prosent fikk avslag?", "Fem prosent fikk avslag."),
+    (C, "Hvor mange søkere var det i 2023?", "Det var 3 søkere."),  # "3" is not named by "2023"
+    (A, "Hvor mye koster det?", "Det kostet 12 mill. kroner."),
+    (A, "Hva koster gebyret?", "Gebyret er kr 300."),
+    (A, "Kor mykje kostar det?", "Eigendelen er 10 prosent."),
+    (A, "Hva koster kurset?", "Kurset er gratis."),
+    (T, "Når trådte loven i kraft?", "Loven trådte i kraft 1. januar 2024."),
+    (T, "Når kom loven?", "Loven kom i 1999."),
+    (T, "Kva tid kom lova?", "Lova kom i fjor."),
+    (T, "Når skal programmet starte?", "Programmet skal starte nå."),
+])
+def test_a_sentence_holding_the_value_answers(kind, question, sentence):
+    assert expected_answer_type(question) == kind and holds_value(kind, sentence, question)
+
+
+@pytest.mark.parametrize(("kind", "question", "sentence"), [
+    (D, "Hvor lang tid tar det å få svar?", "Det kreves fem prosent egenkapital."),
+    (D, "Kor lenge varer det?", "Kommunen har 300 bustader."),
+    (D, "Hva er fristen?", "Lånet er på 2 millioner kroner."),
+    (D, "Hva er fristen?", "Det følger av § 5-3 annet ledd."),
+    (C, "Hvor mange boliger har kommunen?", "Drammen (fra 2011) og Trondheim (fra 2009) har gode erfaringer."),
+    (C, "Kor mange bustader har kommunen?", "Ordninga har vore i bruk sidan 2009."),
+    (C, "Hvor mange boliger har kommunen?", "Andelen som eier er fem prosent."),
+    (C, "Hvor mange boliger har kommunen?", "Dette er omtalt i NOU 2011:15."),
+    (C, "Hvor mange boliger har kommunen?", "Ordningen gjelder fra 1. mai."),
+    (A, "Hva kostet systemet?", "Systemet ble tatt i bruk i 2019."),
+    (A, "Hvor mye koster ordningen?", "Ordningen har 200 brukere."),
+    (T, "Når kom loven?", "Det kreves fem prosent egenkapital."),
+    (T, "Når kom loven?", "Kommunen har 300 boliger."),
+    (T, "Når ble hun kåret i 1999?", "I 1999 ble hun kåret."),  # a value the question names
+    (Q, "Hvor stor er andelen i 2011?", "Andelen økte fra 2011."),
+])
+def test_a_sentence_with_another_kind_of_value_does_not(kind, question, sentence):
+    assert expected_answer_type(question) == kind and not holds_value(kind, sentence, question)
+
+
+def test_values_are_classified_by_their_form():
+    assert list(values("Drammen (fra 2011) og kr 300 for tre uker, fem prosent av 1,2 millioner etter § 7; i alt 24.")) == [
+        ("year", "fra 2011"), ("duration", "tre uker"), ("money", "kr 300"), ("share", "fem prosent"),
+        ("magnitude", "1,2 millioner"), ("plain", "24")]
