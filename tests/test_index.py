@@ -142,6 +142,19 @@ def test_config_change_rechunks_but_reuses_cached_vectors(own_index):
     assert report.reused_vectors == len(after) - report.embedded_chunks
 
 
+def test_a_new_chunker_version_rechunks_every_file(own_index, monkeypatch):
+    from boligassistent.indexing import builder
+
+    settings = own_index
+    _build(settings)
+    assert _build(settings).parsed_files == []  # nothing changed: nothing parsed
+    monkeypatch.setattr(builder, "CHUNKER_VERSION", builder.CHUNKER_VERSION + 1)  # the splitter's rules changed
+    report = _build(settings)
+    assert len(report.parsed_files) == 5 and report.embedded_chunks == 0  # re-chunked; same texts, cached vectors
+    manifest = json.loads((current_generation(settings.index_dir) / "manifest.json").read_text())
+    assert manifest["config"]["chunker_version"] == builder.CHUNKER_VERSION
+
+
 def test_hybrid_search_carries_arm_ranks_and_filters(fixture_runtime):
     from boligassistent.retrieval.retriever import SearchFilters
 

@@ -85,6 +85,23 @@ def test_pdf_pages_headers_footers_dehyphenation_and_metadata(fixture_corpus):
     assert not any(b.text.strip() in {"1", "2", "3"} for s in doc.sections for b in s.blocks)  # page numbers removed
 
 
+def test_a_word_hyphenated_across_a_page_break_is_joined_on_the_next_page(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "sideskift.pdf"
+    make_pdf(path, pages=[
+        ["Funn", "I kommunene Tromsø og Karmøy ut-"],  # the word goes on over the page break
+        ["gjorde handlingsplanen en felles plattform for samarbeid mellom tjenestene.",
+         "Det gjelder helse- og omsorgstjenester, bo-"],
+        ["og oppfølgingstjenester og andre tjenester."]])  # a coordinated compound: "bo- og" stays as it is
+    doc = parse_pdf(path, "rapporter/sideskift.pdf")
+    blocks = [(b.text, b.page) for s in doc.sections for b in s.blocks]
+    assert ("I kommunene Tromsø og Karmøy", 1) in blocks
+    assert any(t.startswith("utgjorde handlingsplanen en felles plattform") and page == 2 for t, page in blocks)
+    text = " ".join(t for t, _ in blocks)
+    assert "ut-" not in text and "bo-" in text and "og oppfølgingstjenester" in text
+
+
 @pytest.mark.parametrize("name, reason", [("rapporter/odelagt.pdf", "corrupt PDF"), ("rapporter/kryptert.pdf", "encrypted PDF")])
 def test_bad_pdfs_raise_clear_errors(fixture_corpus, name, reason):
     with pytest.raises(UnreadableDocument, match=reason):

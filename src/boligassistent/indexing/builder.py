@@ -25,7 +25,7 @@ from boligassistent.corpus.discovery import SourceFile, discover, load_document
 from boligassistent.corpus.errors import UnreadableDocument
 from boligassistent.corpus.loaders import LOADER_VERSION
 from boligassistent.domain.documents import Chunk, Document
-from boligassistent.indexing.chunker import ChunkerConfig, chunk_document
+from boligassistent.indexing.chunker import CHUNKER_VERSION, ChunkerConfig, chunk_document
 from boligassistent.indexing.embedder import Embedder, EmbeddingCache, embed_with_cache
 from boligassistent.indexing.generation import (
     INDEX_FORMAT,
@@ -84,7 +84,7 @@ def _document_outline(doc: Document, source: SourceFile) -> dict:
 
 
 def _config_fingerprint(chunker: ChunkerConfig, model_id: str) -> dict:
-    return {"chunker": asdict(chunker),
+    return {"chunker": asdict(chunker), "chunker_version": CHUNKER_VERSION,
             "analyzer": ANALYZER_VERSION, "loaders": LOADER_VERSION, "model_id": model_id}
 
 

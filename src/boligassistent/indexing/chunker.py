@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from boligassistent.domain.documents import Block, Chunk, Document, Section, is_legal
 from boligassistent.text.sentences import split_sentences
 
+# Bumped when the chunks of the same text change (the index fingerprint holds it, so indexes re-chunk):
+# v2: abbreviations matched as whole words by the sentence splitter ('treffes.' ends a sentence).
+CHUNKER_VERSION = 2
+
 # Headings of sections that only list sources, links or contents (bokmål and nynorsk).
 LISTING_HEADING = re.compile(
     r"^(kilder|kjelder|kildeliste|kjeldeliste|referanser|litteratur|litteraturliste|lenker|nyttige lenker|"

@@ -1,7 +1,7 @@
 """Evaluation reports in PDF → Document, via pypdf.
 
 Keeps the page number on every block, removes running headers/footers and page numbers, joins
-words hyphenated across line ends, and detects headings heuristically so sections follow the
+words hyphenated across line ends (and page breaks), and detects headings heuristically so sections follow the
 report's structure.
 """
 
@@ -76,6 +76,23 @@ def _join_lines(lines: list[str]) -> str:
     return text
 
 
+def _carry_hyphenated_words(pages: list[list[str]]) -> None:
+    """A word hyphenated across a page break ("ut-" | "gjorde …") moves whole to the next page, where it ends: blocks
+    never span pages, and a split word would neither match a search nor read well in a quote."""
+    for lines, following in zip(pages, pages[1:]):
+        if not lines or not following:
+            continue
+        match = re.search(r"(?:^|\s)(\w+)-$", lines[-1])
+        first_word = following[0].split(" ", 1)[0]
+        if match and following[0][:1].islower() and first_word not in _NO_JOIN_AFTER_HYPHEN:
+            following[0] = match.group(1) + following[0]
+            rest = lines[-1][:match.start()].rstrip()
+            if rest:
+                lines[-1] = rest
+            else:
+                lines.pop()
+
+
 def parse_pdf(path: Path, doc_id: str) -> Document:
     try:
         reader = PdfReader(str(path))
@@ -108,6 +125,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
         while lines and _PAGE_NUMBER.match(lines[0]):
             lines.pop(0)
         cleaned.append(lines)
+    _carry_hyphenated_words(cleaned)
 
     title = collapse_ws(str(meta.get("/Title") or "")) or path.stem
     sections: list[Section] = []
