@@ -120,6 +120,36 @@ def test_plain_text_fallback(fixture_corpus):
     assert "Husleierestanse bør følges opp tidlig av NAV-kontoret." in doc.sections[0].text
 
 
+@pytest.mark.parametrize("text, title", [
+    ("Longyearbyen\nLongyearbyen er det største tettstedet på Svalbard.\n\nByen ligger i Adventdalen.", "Longyearbyen"),
+    ("Tiltak mot bostedsløshet i kommunen\n«Bolig først» er en modell.", "Tiltak mot bostedsløshet i kommunen"),
+    # prose, a hard-wrapped line, a lead-in, a one-line file and a Markdown heading are no title lines
+    ("Kommunen har mange boliger.\nDe fleste er små.", "notat 7"),
+    ("Kommunen har i mange år arbeidet med å skaffe\nboliger til vanskeligstilte.", "notat 7"),
+    ("Dette må avklares:\nHusleie og depositum.", "notat 7"),
+    ("Bare én linje uten punktum", "notat 7"),
+    ("Innledning\n# Boligplan 2030\nPlanen beskriver tiltakene.", "Boligplan 2030"),
+])
+def test_a_plain_text_title_is_its_heading_else_a_title_line_else_the_file_name(text, title):
+    from boligassistent.corpus.loaders.plain_text import parse_plain_text
+
+    doc = parse_plain_text(text, "notat-7.txt")
+    assert doc.title == title
+    assert doc.sections[0].heading_path[0] == title
+    assert text.splitlines()[0] in " ".join(b.text for s in doc.sections for b in s.blocks)  # nothing is lost
+
+
+def test_a_title_line_heads_every_chunk_of_a_long_plain_text(tmp_path):
+    from boligassistent.corpus.loaders.plain_text import parse_plain_text
+    from boligassistent.indexing.chunker import ChunkerConfig, chunk_document
+
+    body = "\n\n".join(f"Avsnitt {i}: Byen fikk lokalstyre, og mange flyttet dit for å arbeide i gruvene." for i in range(30))
+    doc = parse_plain_text(f"Longyearbyen\n{body}", "a1b2c3.txt")
+    chunks = chunk_document(doc, ChunkerConfig(max_chars=400, overlap_chars=0))
+    assert len(chunks) > 3
+    assert all(c.indexed_text.startswith("Longyearbyen") for c in chunks)  # a passage deep in the text names its subject
+
+
 def test_invalid_utf8_is_unreadable(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("Bostøtte".encode("latin-1"))
