@@ -210,8 +210,9 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
                      config: ExtractiveConfig = ExtractiveConfig(),
                      relevance: _Relevance | None = None) -> list[Candidate]:
     """The opening first (the best unit holding the value asked for, a self-contained rule before an exception), then
-    the supporting points in passage order: a law/guidance complement when both answer, then the best remaining
-    units above `keep_ratio` of the best, without near-duplicates and at most `max_per_passage` per passage."""
+    the supporting points in passage order: a law/guidance complement when both answer, then, one at a time, the
+    unit above `keep_ratio` of the best that adds most (its score less `novelty` × the credit for question terms the
+    units already chosen hold), without near-duplicates and at most `max_per_passage` per passage."""
     if not candidates:
         return []
     ranked = sorted(candidates, key=lambda c: -c.score)
