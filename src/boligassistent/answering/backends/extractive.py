@@ -244,17 +244,17 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
         chosen.append(complement)
     pool = [c for c in ranked if c.score >= best * config.keep_ratio]
 
-    def gain(cand: Candidate) -> float:
+    def gain(cand: Candidate, covered: set[str]) -> float:
         if relevance is None or not config.novelty:
             return cand.score
-        covered = set().union(*(c.terms for c in chosen))
         return cand.score - config.novelty * config.overlap_weight * relevance.overlap(cand.terms & covered)
 
     while len(chosen) < config.max_sentences:
-        cand = max((c for c in pool if admissible(c)), key=gain, default=None)
-        if cand is None:
+        covered = set().union(*(c.terms for c in chosen))  # the question terms the units chosen so far hold
+        gains = [(gain(c, covered), c) for c in pool if admissible(c)]
+        if not gains:
             break
-        chosen.append(cand)
+        chosen.append(max(gains, key=lambda pair: pair[0])[1])
     return lead + sorted(chosen[len(lead):], key=lambda c: (c.hit_rank, c.position))
 
 

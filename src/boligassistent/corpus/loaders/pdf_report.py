@@ -61,15 +61,20 @@ def _is_heading(line: str, prev: str | None, nxt: str | None) -> bool:
     return prev is None or prev.endswith((".", ":", "!", "?", "»")) or _NUMBERED_HEADING.match(line) is not None
 
 
+def _hyphen_continues(text: str, following: str) -> bool:
+    """Whether `text` ends in a word hyphenated at the line end that `following` finishes ("boligkartleg-" |
+    "ging skjer"), not a coordinated compound ("helse-" | "og omsorgstjenester")."""
+    return (re.search(r"\w-$", text) is not None and following[:1].islower()
+            and following.split(" ", 1)[0] not in _NO_JOIN_AFTER_HYPHEN)
+
+
 def _join_lines(lines: list[str]) -> str:
     text = ""
     for line in lines:
         if not text:
             text = line
             continue
-        match = re.search(r"(\w)-$", text)
-        first_word = line.split(" ", 1)[0]
-        if match and line[:1].islower() and first_word not in _NO_JOIN_AFTER_HYPHEN:
+        if _hyphen_continues(text, line):
             text = text[:-1] + line
         else:
             text = f"{text} {line}"
@@ -83,8 +88,7 @@ def _carry_hyphenated_words(pages: list[list[str]]) -> None:
         if not lines or not following:
             continue
         match = re.search(r"(?:^|\s)(\w+)-$", lines[-1])
-        first_word = following[0].split(" ", 1)[0]
-        if match and following[0][:1].islower() and first_word not in _NO_JOIN_AFTER_HYPHEN:
+        if match and _hyphen_continues(lines[-1], following[0]):
             following[0] = match.group(1) + following[0]
             rest = lines[-1][:match.start()].rstrip()
             if rest:

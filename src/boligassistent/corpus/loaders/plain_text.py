@@ -9,6 +9,7 @@ then the file name. The title heads every chunk's indexed text, so a passage dee
 from __future__ import annotations
 
 import re
+from itertools import islice
 from pathlib import Path
 
 from boligassistent.domain.documents import Block, Document, Section
@@ -22,10 +23,10 @@ _NOT_A_TITLE_END = (".", "!", "?", ":", ";", ",", "-", "–")  # a sentence, a l
 
 def first_line_title(lines: list[str]) -> str | None:
     """The first line when it reads as the title of what follows, else None."""
-    text = [collapse_ws(line) for line in lines if line.strip()]
+    text = [collapse_ws(line) for line in islice((line for line in lines if line.strip()), 2)]  # the first two
     if len(text) < 2:
         return None
-    first, following = text[0], text[1]
+    first, following = text
     if (len(first) > TITLE_MAX_CHARS or len(first.split()) > TITLE_MAX_WORDS or first.endswith(_NOT_A_TITLE_END)
             or not (following[:1].isupper() or following[:1].isdigit() or following[:1] in "«\"(")):
         return None
