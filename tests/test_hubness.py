@@ -46,6 +46,24 @@ def test_a_list_of_sources_is_not_indexed_but_a_list_in_content_is():
     assert len(chunk_document(law, config)) == 1
 
 
+def test_a_table_of_contents_is_known_by_its_dot_leaders_whatever_its_heading():
+    """PDF text of a contents page: entries with dot leaders, the page numbers often opening the next line."""
+    entries = Block("Sammendrag ........................................\n8 Mål for arbeidet ....................\n"
+                    "10 Krav til deltakelse . . . . . . . . . . . 11\nLitteratur ………… 40")
+    contents = Section("c", ["Rapport", "Rapport om boligsosialt arbeid"], "Rapport › c", [entries, entries])
+    doc = Document(doc_id="rapporter/r.pdf", title="Rapport", kind="rapport", sections=[
+        contents, Section("m", ["Rapport", "Mål for arbeidet"], "Rapport › m",
+                          [Block("Målet var bedre samordning av det boligsosiale arbeidet.")])])
+    config = ChunkerConfig()
+    assert is_listing(contents, config)
+    assert [c.section_id for c in chunk_document(doc, config)] == ["m"]
+    # prose with an ellipsis, or one entry among prose, is content
+    prose = Section("p", ["Rapport", "Funn"], "Rapport › p", [
+        Block("Kommunene nevnte tid, ressurser ... og mangel på felles mål."),
+        Block("Se kapittel 3 ........ 12"), Block("Tiltakene ble evaluert i 2013."), Block("Alle deltok.")])
+    assert not is_listing(prose, config)
+
+
 def test_a_listing_section_is_a_lexical_hub_before_the_fix():
     """Reproduces the cause: with the list indexed, it is in the BM25 top 2 for every single-topic query."""
     all_chunks = chunk_document(guidance(), ChunkerConfig(listing_min_share=2.0))  # listing detection off

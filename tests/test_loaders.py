@@ -102,6 +102,20 @@ def test_a_word_hyphenated_across_a_page_break_is_joined_on_the_next_page(tmp_pa
     assert "ut-" not in text and "bo-" in text and "og oppfølgingstjenester" in text
 
 
+def test_footnote_markers_glued_to_words_are_removed_but_numbers_and_acronyms_stay(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "fotnoter.pdf"
+    make_pdf(path, pages=[
+        ["Funn", "Stiftelsen Helse og Rehabilitering24 har gitt midler til kommunene i regionen.",
+         "Tiltaket for en 24-åring ble evaluert i 2014 sammen med velferd7.",
+         "Tjenestene PUT14 og G20 deltok.", "24 http://www.example.no/om-oss.html"]])
+    text = " ".join(b.text for s in parse_pdf(path, "rapporter/fotnoter.pdf").sections for b in s.blocks)
+    assert "Rehabilitering har gitt" in text and "sammen med velferd." in text
+    assert "24-åring" in text and "i 2014" in text and "PUT14 og G20" in text and "24 http://www.example.no" in text
+    assert "Rehabilitering24" not in text and "velferd7" not in text
+
+
 @pytest.mark.parametrize("name, reason", [("rapporter/odelagt.pdf", "corrupt PDF"), ("rapporter/kryptert.pdf", "encrypted PDF")])
 def test_bad_pdfs_raise_clear_errors(fixture_corpus, name, reason):
     with pytest.raises(UnreadableDocument, match=reason):
@@ -136,7 +150,10 @@ def test_a_plain_text_title_is_its_heading_else_a_title_line_else_the_file_name(
     doc = parse_plain_text(text, "notat-7.txt")
     assert doc.title == title
     assert doc.sections[0].heading_path[0] == title
-    assert text.splitlines()[0] in " ".join(b.text for s in doc.sections for b in s.blocks)  # nothing is lost
+    blocks = [b.text for s in doc.sections for b in s.blocks]
+    assert text.splitlines()[0] in " ".join(blocks)  # nothing is lost
+    if doc.title == text.splitlines()[0]:  # a title line is a block of its own, not the opening of the next sentence
+        assert blocks[:2] == text.split("\n\n")[0].split("\n", 1)
 
 
 def test_a_title_line_heads_every_chunk_of_a_long_plain_text(tmp_path):

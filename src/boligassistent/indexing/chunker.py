@@ -5,7 +5,8 @@ Two guards against hub chunks (chunks that rank high for unrelated queries; `eva
   title as a chapter heading, a sentence taken for a heading) would dominate the indexed text of hundreds of
   chunks. Each heading in the header is cut to `max_heading_chars` at a word boundary.
 - A section that is only a list of sources or contents (a "Kilder" list of link titles, a table of contents) has
-  no content of its own but many topic words; it is not indexed.
+  no content of its own but many topic words; it is not indexed. A table of contents is known by its heading or by
+  its entries: a title, a dot leader and a page number ("Mål for arbeidet ........ 10"), whatever the heading.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from boligassistent.text.sentences import split_sentences
 
 # Bumped when the chunks of the same text change (the index fingerprint holds it, so indexes re-chunk):
 # v2: abbreviations matched as whole words by the sentence splitter ('treffes.' ends a sentence).
-CHUNKER_VERSION = 2
+# v3: a table of contents is known by its entries' dot leaders too, whatever its heading.
+CHUNKER_VERSION = 3
 
 # Headings of sections that only list sources, links or contents (bokmål and nynorsk).
 LISTING_HEADING = re.compile(
     r"^(kilder|kjelder|kildeliste|kjeldeliste|referanser|litteratur|litteraturliste|lenker|nyttige lenker|"
     r"les mer|les meir|se også|sjå også|innhold|innhald|innholdsfortegnelse|innhaldsliste)\s*:?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?»:;]\s*$")
+# The dot leader of a table-of-contents entry: "Innledning ....... 9", ". . . . ." or "………" (PDF text often puts
+# the page number at the start of the next line).
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}|…{2,}")
 
 
 @dataclass(frozen=True)
@@ -79,14 +84,26 @@ def _header(doc: Document, section: Section, max_heading_chars: int) -> str:
     return " › ".join([doc.title, *path])
 
 
+def _is_contents_block(block: Block) -> bool:
+    """A block whose every line is a table-of-contents entry (a title followed by a dot leader)."""
+    lines = [line for line in block.text.split("\n") if line.strip()]
+    return bool(lines) and all(_DOT_LEADER.search(line) for line in lines)
+
+
 def is_listing(section: Section, config: ChunkerConfig) -> bool:
-    """A section that only lists sources or contents: its heading says so, and its blocks are short items that
-    are not sentences. Never a § of a law (a list of services in a § is content)."""
-    if not section.heading_path or not LISTING_HEADING.match(section.heading_path[-1].strip()) or not section.blocks:
+    """A section that only lists sources or contents. Either its heading says so and its blocks are short items
+    that are not sentences, or its blocks are table-of-contents entries (dot leaders), whatever its heading.
+    Never a § of a law (a list of services in a § is content)."""
+    if not section.blocks:
+        return False
+    share = config.listing_min_share * len(section.blocks)
+    if sum(_is_contents_block(b) for b in section.blocks) >= share:
+        return True
+    if not section.heading_path or not LISTING_HEADING.match(section.heading_path[-1].strip()):
         return False
     items = [b for b in section.blocks
              if len(b.text) <= config.listing_max_item_chars and not _SENTENCE_END.search(b.text)]
-    return len(items) >= config.listing_min_share * len(section.blocks)
+    return len(items) >= share
 
 
 def chunk_section(doc: Document, section: Section, config: ChunkerConfig, start_ordinal: int) -> list[Chunk]:

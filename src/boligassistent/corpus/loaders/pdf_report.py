@@ -3,6 +3,11 @@
 Keeps the page number on every block, removes running headers/footers and page numbers, joins
 words hyphenated across line ends (and page breaks), and detects headings heuristically so sections follow the
 report's structure.
+
+Footnote markers lose their superscript in the extracted text and stick to the word before them
+("Rehabilitering24", "velferd7."). They are removed: left in, the quoted sentence shows them and the analyzer reads
+them as numbers, so a question about a "24-åring" matched every footnote 24. The footnotes' own text (at the page
+foot, "24 http://…") stays.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(/|av)\s*\d{1,4})?$", re.I)
 _BULLET = re.compile(r"^(•|yy|[-–*]|\d{1,2}[.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ]")
 _NO_JOIN_AFTER_HYPHEN = {"og", "eller", "til", "som", "samt"}
+# A footnote marker: 1–3 digits glued to the end of a word of at least three lowercase letters, before a space or
+# punctuation. Acronyms with numbers ("G20", "PUT14") and numbers of their own ("24-åring", "§ 4") are not touched.
+_FOOTNOTE_MARKER = re.compile(r"(?<=[^\W\d_][a-zæøå]{2})\d{1,3}(?=[\s,.;:!?)»”\"]|$)")
 
 
 def _pdf_date(raw: object) -> str | None:
@@ -35,7 +43,7 @@ def _pdf_date(raw: object) -> str | None:
 
 
 def _page_lines(text: str) -> list[str]:
-    return [collapse_ws(line) for line in text.splitlines() if line.strip()]
+    return [collapse_ws(_FOOTNOTE_MARKER.sub("", line)) for line in text.splitlines() if line.strip()]
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:

@@ -3,7 +3,8 @@
 The title is the first Markdown heading; without one, a first line that reads as a title (short, no sentence
 punctuation at its end, the next line opening a sentence: a news headline, an encyclopedia entry's name); only
 then the file name. The title heads every chunk's indexed text, so a passage deep in an article about
-"Longyearbyen" still matches a question naming it. The first line stays in the text too (nothing is lost).
+"Longyearbyen" still matches a question naming it. The first line stays in the text too (nothing is lost), as a
+block of its own: glued to the paragraph below it, a headline would open that paragraph's first sentence.
 """
 
 from __future__ import annotations
@@ -35,15 +36,18 @@ def first_line_title(lines: list[str]) -> str | None:
 
 def parse_plain_text(text: str, doc_id: str, kind: str = "annet") -> Document:
     lines = text.splitlines()
-    title = (next((m.group(1) for line in lines if (m := _HEADING.match(line))), None) or first_line_title(lines)
-             or Path(doc_id).stem.replace("-", " "))
+    heading = next((m.group(1) for line in lines if (m := _HEADING.match(line))), None)
+    title_line = None if heading else first_line_title(lines)
+    title = heading or title_line or Path(doc_id).stem.replace("-", " ")
+    if title_line:  # the title line is a paragraph of its own
+        text = re.sub(r"^\s*(.*?)[ \t]*\n", lambda m: m.group(1) + "\n\n", text, count=1)
     sections: list[Section] = []
     current = Section(section_id="s-1", heading_path=[title], label=title, blocks=[])
     sections.append(current)
     for para in re.split(r"\n\s*\n", text):
-        heading = _HEADING.match(para.strip())
-        if heading:
-            name = heading.group(1)
+        marked = _HEADING.match(para.strip())
+        if marked:
+            name = marked.group(1)
             current = Section(section_id=f"s-{len(sections) + 1}", heading_path=[title, name] if name != title else [title],
                               label=f"{title} › {name}" if name != title else title, blocks=[])
             sections.append(current)
