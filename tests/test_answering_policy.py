@@ -95,6 +95,7 @@ def test_top_document_features_with_one_hit_no_bm25_scores_or_no_hits():
     ("Hvor mange vannkraftverk hadde Norge i 2012?", [("norg",), ("2012",)]),
     ("Bostøtte er omtalt. Hva sa Husbanken om 73,7 prosent?", [("husbank",), ("73,7",)]),  # a number as one token
     ("Hva er bostøtte i 3 måneder?", []),  # sentence-initial words and one-digit numbers are not names
+    ("En 24-åring søker sosialhjelp i 2024. Gjelder det en 67 år gammel mann?", [("2024",)]),  # ages describe a case
 ])
 def test_question_names_are_runs_of_capitalized_words_and_numbers(question, names):
     assert question_names(question) == names

@@ -47,16 +47,21 @@ def proper_nouns(question: str) -> list[str]:
 
 
 # a run of capitalized words that does not open a sentence: "Ivar Kristensen", "Viking Sky", "Røde Khmers"
+# A person's age: "24-åring(en)", "17-åringer", "67 år gammel/gamal".
+_AGE = re.compile(r"\b\d{1,3}\s*-\s*åring\w*|\b\d{1,3}\s+år\s+gamm?[ae]l\w*", re.I)
 _NAME_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][\wæøåÆØÅ-]+(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]+)*")
 
 
 def question_names(question: str) -> list[tuple[str, ...]]:
     """The question's names and numbers, each as the index keys of its words: a run of capitalized words that does
     not open a sentence (a person's full name is one name), and every number of two or more digits (years,
-    amounts, phone numbers). A name is found in a text only when all its words are."""
+    amounts, phone numbers). A name is found in a text only when all its words are. A person's age in a case
+    ("en 24-åring", "en 67 år gammel mann") describes the case: the rules speak of "under 30 år", not of 24."""
     question = question.strip()
     names = [tuple(keys) for run in _NAME_RUN.findall(question) if (keys := word_keys(run))]
-    numbers: list[tuple[str, ...]] = [(token,) for token in plain_tokens(question) if sum(c.isdigit() for c in token) >= 2]
+    without_ages = _AGE.sub(" ", question)
+    numbers: list[tuple[str, ...]] = [(token,) for token in plain_tokens(without_ages)
+                                      if sum(c.isdigit() for c in token) >= 2]
     return list(dict.fromkeys(names + numbers))
 
 

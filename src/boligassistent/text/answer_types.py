@@ -6,7 +6,8 @@ kinds, first match wins:
 - time (a point in time): a question opening with "når" or "kva tid", "hvilket år/dato/dag/måned/tidspunkt";
 - amount (money): "hvor/kor mye/mykje … koster/betaler/tjener", "hva/kva kostet", "hvilket beløp/sum/pris";
 - count: "hvor/kor mange …";
-- quantity (any other measure): "hvor/kor mye/stor/høy/gammel/langt/ofte/…", "hvilken andel/prosent";
+- quantity (any other measure): "hvor/kor mye/stor/høy/gammel/langt/ofte/…", "hvilken andel/prosent", a measure
+  named by its noun ("hva er svarprosenten/renten/folketallet/høyden …"), "… i prosent?";
 - name: a question opening with "hvem" or "kven", "hva heter", "hvilken organisasjon/kommune/…";
 - place: a question opening with "hvor"/"kor" (where), "hvilket sted/land/…".
 A "når" inside a question ("hva skjer når …") is a condition, not a time question.
@@ -55,7 +56,12 @@ _AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?(kost|betal|
                        r"|\b(hva|kva)\s+kost(er|et|a|ar)\b|\b(hvilke[nt]?|kva)\s+(beløp|sum|pris)\b"
                        r"|\b(hva|kva)\s+(er|var|blir)\s+(prisen|kostnaden|beløpet|summen)\b", _Q)
 _COUNT_Q = re.compile(r"\b(hvor|kor)\s+mange\b", _Q)
-_QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b|\bhvilke[nt]?\s+(andel|prosent(andel)?)\b", _Q)
+# a measure named by its noun: "hva er svarprosenten", "kva var folketalet", "hva er den flytende renten"
+_MEASURE_NOUNS = (r"\w*(prosenten|andelen|renten|renta)|(folke|innbygger|innbyggjar)?tall?et|antallet|satsen"
+                  r"|temperaturen|høyden|høgda|lengden|lengda|arealet|vekten|vekta|dybden|djupna")
+_QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b|\bhvilke[nt]?\s+(andel|prosent(andel)?)\b"
+                         rf"|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w+\s+)?({_MEASURE_NOUNS})\b"
+                         r"|\bi\s+prosent\W*$", _Q)
 _NAME_Q = re.compile(r"^\W*(hvem|kven)\b|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
                      r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
                      r"|bedrift|forening|band|film|bok)\w*\b", _Q)
