@@ -46,9 +46,9 @@ def proper_nouns(question: str) -> list[str]:
     return _CAPITALIZED.findall(question.strip())
 
 
-# a run of capitalized words that does not open a sentence: "Ivar Kristensen", "Viking Sky", "Røde Khmers"
 # A person's age: "24-åring(en)", "17-åringer", "67 år gammel/gamal".
 _AGE = re.compile(r"\b\d{1,3}\s*-\s*åring\w*|\b\d{1,3}\s+år\s+gamm?[ae]l\w*", re.I)
+# a run of capitalized words that does not open a sentence: "Ivar Kristensen", "Viking Sky", "Røde Khmers"
 _NAME_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÆØÅ][\wæøåÆØÅ-]+(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]+)*")
 
 

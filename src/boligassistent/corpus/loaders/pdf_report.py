@@ -29,8 +29,9 @@ _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(/|av)\s*\d{1,4})?$", re.I)
 _BULLET = re.compile(r"^(•|yy|[-–*]|\d{1,2}[.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ]")
 _NO_JOIN_AFTER_HYPHEN = {"og", "eller", "til", "som", "samt"}
-# A footnote marker: 1–3 digits glued to the end of a word of at least three lowercase letters, before a space or
-# punctuation. Acronyms with numbers ("G20", "PUT14") and numbers of their own ("24-åring", "§ 4") are not touched.
+# A footnote marker: 1–3 digits glued to the end of a word whose last three characters are letters, the last two
+# lowercase ("Rehabilitering24", "Barneby17"), before a space or punctuation. Acronyms with numbers ("G20",
+# "PUT14") and numbers of their own ("24-åring", "§ 4") are not touched.
 _FOOTNOTE_MARKER = re.compile(r"(?<=[^\W\d_][a-zæøå]{2})\d{1,3}(?=[\s,.;:!?)»”\"]|$)")
 
 
