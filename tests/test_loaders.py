@@ -116,6 +116,73 @@ def test_footnote_markers_glued_to_words_are_removed_but_numbers_and_acronyms_st
     assert "Rehabilitering24" not in text and "velferd7" not in text
 
 
+def test_pdf_headings_nest_by_their_outline_numbers_and_footnotes_or_list_items_are_no_headings(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "disposisjon.pdf"
+    make_pdf(path, pages=[
+        ["1. INNLEDNING", "Rapporten handler om samhandling i kommunene.",
+         "2. SAMMENDRAG", "Kommunene samarbeider godt med Husbanken.",
+         "7 NOU 2011:15 Rom for alle, s. 35",  # a footnote: no chapter 7 after chapter 2, and no dot like the chapters
+         "Fotnoten viser til utredningen."],
+        ["3. ROM FOR SAMHANDLING", "Kapitlet beskriver rommet for samhandling.",
+         "3.2 Regionalt nivå", "Regionkontorene samarbeider med kommunene.",
+         "3.2.1 Samhandling internt i Husbanken", "Husbanken samarbeider internt.",
+         "Manglende kunnskapsdeling", "Regionkontorene deler lite kunnskap med hverandre.",
+         "3.2.2 Samhandling med kommuner", "Avtalene med kommunene varierer.",
+         "1. Spørreskjema", "Et nummerert punkt i en liste er ingen ny overskrift."]])
+    doc = parse_pdf(path, "rapporter/disposisjon.pdf")
+    paths = {s.heading_path[-1]: s.heading_path[1:] for s in doc.sections}
+    assert paths["2. SAMMENDRAG"] == ["2. SAMMENDRAG"]  # "2." is a chapter, not a subsection
+    assert "7 NOU 2011:15 Rom for alle, s. 35" not in paths
+    assert paths["3.2.1 Samhandling internt i Husbanken"] == [
+        "3. ROM FOR SAMHANDLING", "3.2 Regionalt nivå", "3.2.1 Samhandling internt i Husbanken"]
+    # an unnumbered heading is a subheading of the numbered section it stands in, and the next number closes it
+    assert paths["Manglende kunnskapsdeling"] == [
+        "3. ROM FOR SAMHANDLING", "3.2 Regionalt nivå", "3.2.1 Samhandling internt i Husbanken", "Manglende kunnskapsdeling"]
+    assert paths["3.2.2 Samhandling med kommuner"] == [
+        "3. ROM FOR SAMHANDLING", "3.2 Regionalt nivå", "3.2.2 Samhandling med kommuner"]
+    assert "1. Spørreskjema" not in paths  # a numbered list item in chapter 3 is no chapter
+    text = " ".join(b.text for s in doc.sections for b in s.blocks)
+    assert "7 NOU 2011:15 Rom for alle, s. 35" in text and "1. Spørreskjema" in text  # both stay as text
+
+
+def test_a_single_numbered_heading_among_unnumbered_ones_makes_no_outline_but_capitals_rank_above_mixed_case(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "deler.pdf"
+    make_pdf(path, pages=[
+        ["DEL I: Innledning", "Rapporten beskriver læringsnettverkene.",
+         "1. Bedre bo- og levekår for barnefamilier", "Nettverket samlet åtte kommuner.",
+         "Første samling", "Kommunene presenterte arbeidet sitt.",
+         "DEL II: Oppsummering", "Nettverkene fungerte godt.",
+         "IDEALFORMER AV NETTVERK", "Nettverk kan ha mange former.",
+         "Styrker", "Stjernenettverket er raskt.",
+         "Svakheter", "Stjernenettverket er sårbart.",
+         "KONTAKTMØNSTRE", "Kommunene har ulike kontaktmønstre."]])
+    paths = {s.heading_path[-1]: s.heading_path[1:] for s in parse_pdf(path, "rapporter/deler.pdf").sections}
+    assert paths["Første samling"] == ["Første samling"]
+    assert paths["DEL II: Oppsummering"] == ["DEL II: Oppsummering"]
+    assert paths["Svakheter"] == ["IDEALFORMER AV NETTVERK", "Svakheter"]
+    assert paths["KONTAKTMØNSTRE"] == ["KONTAKTMØNSTRE"]
+
+
+def test_a_line_ending_in_a_function_word_is_a_sentence_going_on_not_a_heading(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "setning.pdf"
+    make_pdf(path, pages=[
+        ["Bakgrunn", "Prosjektet startet i 2018.",
+         "Husbanken skulle bidra til å etablere en regional arena i samarbeid med",
+         "Statsforvalteren i Vestland og Rogaland.",
+         "Mål for arbeidet", "Kommunene skulle samarbeide bedre."]])
+    doc = parse_pdf(path, "rapporter/setning.pdf")
+    headings = [s.heading_path[-1] for s in doc.sections]
+    assert "Bakgrunn" in headings and "Mål for arbeidet" in headings
+    assert not any(h.startswith("Husbanken skulle") for h in headings)
+    assert any("regional arena i samarbeid med Statsforvalteren i Vestland" in b.text for s in doc.sections for b in s.blocks)
+
+
 @pytest.mark.parametrize("name, reason", [("rapporter/odelagt.pdf", "corrupt PDF"), ("rapporter/kryptert.pdf", "encrypted PDF")])
 def test_bad_pdfs_raise_clear_errors(fixture_corpus, name, reason):
     with pytest.raises(UnreadableDocument, match=reason):

@@ -2,7 +2,11 @@
 
 Keeps the page number on every block, removes running headers/footers and page numbers, joins
 words hyphenated across line ends (and page breaks), and detects headings heuristically so sections follow the
-report's structure.
+report's structure. Headings nest as the report's outline does: "3.2.1" under "3.2" under "3.", an unnumbered
+subheading under the numbered section it stands in, one in capitals above one in mixed case. A numbered line that
+does not continue the outline is text: a footnote ("7 NOU 2011:15 …" among "2." chapters) or a numbered list item.
+A line that ends in a conjunction or preposition is a sentence going on, never a heading. The heading path is the
+context header of every chunk of the section, so a wrong one puts its words into every passage it heads.
 
 Footnote markers lose their superscript in the extracted text and stick to the word before them
 ("Rehabilitering24", "velferd7."). They are removed: left in, the quoted sentence shows them and the analyzer reads
@@ -28,6 +32,11 @@ from boligassistent.text.normalize import collapse_ws
 _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(/|av)\s*\d{1,4})?$", re.I)
 _BULLET = re.compile(r"^(•|yy|[-–*]|\d{1,2}[.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ]")
+# How many chapter headings in a row the outline check lets the text extraction have missed (`_continues_outline`).
+_MISSED_CHAPTERS = 2
+# Words a heading never ends with, a line of a sentence often does: conjunctions, prepositions, articles.
+_NO_HEADING_END = frozenset("""og eller samt men i på av for til med om fra ved som at en et ei den det de å mellom mot
+under over etter uten hos der når seg sin sitt sine både enn""".split())
 _NO_JOIN_AFTER_HYPHEN = {"og", "eller", "til", "som", "samt"}
 # A footnote marker: 1–3 digits glued to the end of a word whose last three characters are letters, the last two
 # lowercase ("Rehabilitering24", "Barneby17"), before a space or punctuation. Acronyms with numbers ("G20",
@@ -61,6 +70,8 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 def _is_heading(line: str, prev: str | None, nxt: str | None) -> bool:
     if len(line) > 90 or len(line.split()) > 12 or line.endswith((".", ",", ";", ":", "-", "–")):
         return False
+    if line.rsplit(" ", 1)[-1].lower() in _NO_HEADING_END:  # a sentence going on in the next line
+        return False
     if _BULLET.match(line) and not _NUMBERED_HEADING.match(line):
         return False
     if not (line[0].isupper() or _NUMBERED_HEADING.match(line)):
@@ -68,6 +79,55 @@ def _is_heading(line: str, prev: str | None, nxt: str | None) -> bool:
     if nxt is None or not (nxt[0].isupper() or nxt[0] in "«\"•"):
         return False
     return prev is None or prev.endswith((".", ":", "!", "?", "»")) or _NUMBERED_HEADING.match(line) is not None
+
+
+def _outline_number(line: str) -> tuple[int, ...] | None:
+    """(3, 2, 1) for a numbered heading "3.2.1 Title" (or "3. TITLE"); None for any other line."""
+    match = _NUMBERED_HEADING.match(line)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def _continues_outline(line: str, number: tuple[int, ...], chapter: int, chapter_style: bool | None) -> bool:
+    """Whether a numbered line continues the report's outline. `chapter` is the current chapter's number (0 before
+    the first), `chapter_style` whether the report writes its chapter numbers with a dot ("1. Innledning") or
+    without ("1 Innledning"), None before the first. A new chapter is the next number, in the report's style; a
+    subsection belongs to the current or the next chapter. Up to `_MISSED_CHAPTERS` chapter headings may be skipped:
+    the text extraction misses one now and then (a heading whose next line opens with "("). A footnote ("7 NOU
+    2011:15 …" in a report of "2. …" chapters) or a numbered list item ("3. Økt aktivitet …" in chapter 1 of a report
+    of "1 …" chapters; "2. Samarbeidsavtale …" in chapter 2) does not continue it."""
+    if len(number) > 1:
+        return chapter <= number[0] <= chapter + 1 + _MISSED_CHAPTERS
+    return (chapter < number[0] <= chapter + 1 + _MISSED_CHAPTERS
+            and chapter_style in (None, _chapter_style(line)))
+
+
+def _chapter_style(line: str) -> bool:
+    """Whether a chapter heading writes its number with a dot: "1. Innledning" (True), "1 Innledning" (False)."""
+    return line.split(" ", 1)[0].endswith(".")
+
+
+def _is_capitals(line: str) -> bool:
+    """A heading in capitals ("SNA - VERKTØY FOR ANALYSE AV NETTVERK"), which ranks above one in mixed case."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _heading_paths(headings: list[tuple[str, tuple[int, ...] | None]], numbered: bool) -> list[list[str]]:
+    """Each heading's path below the title. With `numbered`, a numbered heading sits at its number's depth ("3.2.1"
+    → 3) and an unnumbered one below the innermost numbered heading above it (a bold subheading inside 3.2.1);
+    without, every heading counts as unnumbered. Among unnumbered headings, one in capitals ranks above one in mixed
+    case ("IDEALFORMER AV NETTVERK" › "Styrker"). A heading closes every heading at its level or below."""
+    paths: list[list[str]] = []
+    path: list[tuple[int, str]] = []
+    depth = 0  # the innermost numbered heading's depth
+    for line, number in headings:
+        if numbered and number is not None:
+            depth = level = len(number)
+        else:
+            level = depth + (1 if _is_capitals(line) else 2)
+        path = [entry for entry in path if entry[0] < level] + [(level, line)]
+        paths.append([heading for _, heading in path])
+    return paths
 
 
 def _hyphen_continues(text: str, following: str) -> bool:
@@ -155,17 +215,29 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     widths = sorted(len(line) for lines in cleaned for line in lines)
     full_width = widths[int(len(widths) * 0.8)] if widths else 80
     prev: str | None = None
+    headings: list[tuple[str, tuple[int, ...] | None]] = []  # each section's heading (after the first), its number
+    chapter = 0  # the number of the current numbered chapter
+    chapter_style: bool | None = None  # whether the report's chapter numbers end with a dot (`_chapter_style`)
+    chapters: set[int] = set()
     for page_no, lines in enumerate(cleaned, start=1):
         for i, line in enumerate(lines):
             nxt = lines[i + 1] if i + 1 < len(lines) else None
+            number = _outline_number(line)
             if _is_heading(line, prev, nxt):
                 flush(page_no)
-                level = line.split(" ", 1)[0].count(".") + 1 if _NUMBERED_HEADING.match(line) else 1
-                heading_path = [title, *current.heading_path[1:level], line] if level > 1 else [title, line]
-                current = Section(section_id=f"s-{len(sections) + 1}", heading_path=heading_path, label=f"{title} › {line}",
-                                  blocks=[])
-                sections.append(current)
                 prev = line + "."
+                if number is not None and not _continues_outline(line, number, chapter, chapter_style):
+                    paragraph.append(line)  # a footnote or a numbered list item: text that starts a paragraph
+                    continue
+                if number is not None:
+                    chapter = number[0]
+                    chapters.add(chapter)
+                    if len(number) == 1:
+                        chapter_style = _chapter_style(line)
+                headings.append((line, number))
+                current = Section(section_id=f"s-{len(sections) + 1}", heading_path=[title, line],
+                                  label=f"{title} › {line}", blocks=[])
+                sections.append(current)
                 continue
             if _BULLET.match(line):
                 flush(page_no)
@@ -174,6 +246,9 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
                 flush(page_no)
             prev = line
         flush(page_no)  # blocks never span pages, so every block has an exact page
+    # One numbered heading is no outline ("1. …" of a list among unnumbered parts): then numbers don't nest.
+    for section, heading_path in zip(sections[1:], _heading_paths(headings, numbered=len(chapters) >= 2)):
+        section.heading_path = [title, *heading_path]
 
     return Document(
         doc_id=doc_id,
