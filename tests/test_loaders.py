@@ -130,7 +130,9 @@ def test_pdf_headings_nest_by_their_outline_numbers_and_footnotes_or_list_items_
          "3.2.1 Samhandling internt i Husbanken", "Husbanken samarbeider internt.",
          "Manglende kunnskapsdeling", "Regionkontorene deler lite kunnskap med hverandre.",
          "3.2.2 Samhandling med kommuner", "Avtalene med kommunene varierer.",
-         "1. Spørreskjema", "Et nummerert punkt i en liste er ingen ny overskrift."]])
+         "1. Spørreskjema", "Et nummerert punkt i en liste er ingen ny overskrift.",
+         "Vedlegg 1 - spørreundersøkelse", "Spørsmålene gikk til alle kommunene.",
+         "Veien videre", "Kommunene svarte på hva de vil gjøre videre."]])
     doc = parse_pdf(path, "rapporter/disposisjon.pdf")
     paths = {s.heading_path[-1]: s.heading_path[1:] for s in doc.sections}
     assert paths["2. SAMMENDRAG"] == ["2. SAMMENDRAG"]  # "2." is a chapter, not a subsection
@@ -143,6 +145,9 @@ def test_pdf_headings_nest_by_their_outline_numbers_and_footnotes_or_list_items_
     assert paths["3.2.2 Samhandling med kommuner"] == [
         "3. ROM FOR SAMHANDLING", "3.2 Regionalt nivå", "3.2.2 Samhandling med kommuner"]
     assert "1. Spørreskjema" not in paths  # a numbered list item in chapter 3 is no chapter
+    # an appendix is a part of its own, not a subsection of the chapter before it
+    assert paths["Vedlegg 1 - spørreundersøkelse"] == ["Vedlegg 1 - spørreundersøkelse"]
+    assert paths["Veien videre"] == ["Vedlegg 1 - spørreundersøkelse", "Veien videre"]
     text = " ".join(b.text for s in doc.sections for b in s.blocks)
     assert "7 NOU 2011:15 Rom for alle, s. 35" in text and "1. Spørreskjema" in text  # both stay as text
 

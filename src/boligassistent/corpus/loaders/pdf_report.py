@@ -32,6 +32,9 @@ from boligassistent.text.normalize import collapse_ws
 _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(/|av)\s*\d{1,4})?$", re.I)
 _BULLET = re.compile(r"^(•|yy|[-–*]|\d{1,2}[.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ]")
+# A report's front and back matter: always a top-level part, never a subsection of the chapter before it.
+_MATTER = re.compile(r"^(vedlegg|bilag|appendiks|appendix|referanser|litteratur|kilder|forord|innhold|sammendrag|summary)\b",
+                     re.I)
 # How many chapter headings in a row the outline check lets the text extraction have missed (`_continues_outline`).
 _MISSED_CHAPTERS = 2
 # Words a heading never ends with, a line of a sentence often does: conjunctions, prepositions, articles.
@@ -116,13 +119,16 @@ def _heading_paths(headings: list[tuple[str, tuple[int, ...] | None]], numbered:
     """Each heading's path below the title. With `numbered`, a numbered heading sits at its number's depth ("3.2.1"
     → 3) and an unnumbered one below the innermost numbered heading above it (a bold subheading inside 3.2.1);
     without, every heading counts as unnumbered. Among unnumbered headings, one in capitals ranks above one in mixed
-    case ("IDEALFORMER AV NETTVERK" › "Styrker"). A heading closes every heading at its level or below."""
+    case ("IDEALFORMER AV NETTVERK" › "Styrker"). Front and back matter ("Vedlegg 1 …", "Referanser") is a top-level
+    part. A heading closes every heading at its level or below."""
     paths: list[list[str]] = []
     path: list[tuple[int, str]] = []
     depth = 0  # the innermost numbered heading's depth
     for line, number in headings:
         if numbered and number is not None:
             depth = level = len(number)
+        elif _MATTER.match(line):  # "Vedlegg 1 – spørreskjema" after "7.4 …": a part of its own
+            depth, level = 0, 1
         else:
             level = depth + (1 if _is_capitals(line) else 2)
         path = [entry for entry in path if entry[0] < level] + [(level, line)]
