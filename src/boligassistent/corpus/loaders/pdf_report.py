@@ -224,20 +224,18 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     headings: list[tuple[str, tuple[int, ...] | None]] = []  # each section's heading (after the first), its number
     chapter = 0  # the number of the current numbered chapter
     chapter_style: bool | None = None  # whether the report's chapter numbers end with a dot (`_chapter_style`)
-    chapters: set[int] = set()
     for page_no, lines in enumerate(cleaned, start=1):
         for i, line in enumerate(lines):
             nxt = lines[i + 1] if i + 1 < len(lines) else None
-            number = _outline_number(line)
             if _is_heading(line, prev, nxt):
                 flush(page_no)
                 prev = line + "."
+                number = _outline_number(line)
                 if number is not None and not _continues_outline(line, number, chapter, chapter_style):
                     paragraph.append(line)  # a footnote or a numbered list item: text that starts a paragraph
                     continue
                 if number is not None:
                     chapter = number[0]
-                    chapters.add(chapter)
                     if len(number) == 1:
                         chapter_style = _chapter_style(line)
                 headings.append((line, number))
@@ -253,6 +251,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
             prev = line
         flush(page_no)  # blocks never span pages, so every block has an exact page
     # One numbered heading is no outline ("1. …" of a list among unnumbered parts): then numbers don't nest.
+    chapters = {number[0] for _, number in headings if number is not None}
     for section, heading_path in zip(sections[1:], _heading_paths(headings, numbered=len(chapters) >= 2)):
         section.heading_path = [title, *heading_path]
 
