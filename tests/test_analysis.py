@@ -33,7 +33,8 @@ def test_lemmas_from_bokmal_and_nynorsk(inflected, base):
     ("framleie", "fremleie"), ("framleige", "fremleie"), ("utleigar", "utleier"), ("eigar", "eier"),
     ("søkjar", "søker"), ("ikkje", "ikke"), ("moglegheit", "mulighet"), ("teneste", "tjeneste"),
     ("bustøtte", "bostøtte"), ("buutgift", "boutgift"), ("teieplikt", "taushetsplikt"), ("kva", "hva"),
-    ("bustad", "bolig"), ("heimel", "hjemmel"),
+    ("bustad", "bolig"), ("heimel", "hjemmel"), ("tilbod", "tilbud"), ("butilbod", "botilbud"), ("forbod", "forbud"),
+    ("påbod", "påbud"),
 ])
 def test_spelling_variants_fold_to_one_form(variant, standard):
     assert fold(variant) == fold(standard) == standard
@@ -52,7 +53,7 @@ def test_norwegian_letters_are_letters_not_accents(word, other):
 
 
 def test_variant_rules_leave_ordinary_bokmal_alone():
-    for word in ("leie", "leietaker", "eier", "kommune", "frist", "bolig", "søker"):
+    for word in ("leie", "leietaker", "eier", "kommune", "frist", "bolig", "søker", "bod", "sportsbod"):
         assert fold(word) == word
 
 

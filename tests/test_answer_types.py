@@ -11,6 +11,7 @@ from boligassistent.text.answer_types import AnswerType, expected_answer_type, h
 pytestmark = pytest.mark.unit
 
 D, T, A, C, Q = AnswerType.DURATION, AnswerType.TIME, AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY
+S = AnswerType.SHARE
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -21,9 +22,12 @@ D, T, A, C, Q = AnswerType.DURATION, AnswerType.TIME, AnswerType.AMOUNT, AnswerT
     ("Hvor mye koster en søknad?", A), ("Hva kostet systemet?", A), ("Kor mykje kostar det å søkje?", A),
     ("Hvilket beløp kan man få?", A),
     ("Hvor mange boliger eier kommunen?", C), ("Kor mange bustader eig kommunen?", C),
-    ("Hvor stor andel får avslag?", Q), ("Hvor mye får man i bostøtte?", Q), ("Hvor lang er brua?", Q),
+    ("Hvor mye får man i bostøtte?", A), ("Kor mykje får kommunen i integreringstilskot?", A),
+    ("Hvor mye startlån kan vi gi?", A), ("Kor mykje pengar løyvde banken?", A), ("Hvor mye husleie kan kreves?", A),
+    ("Hvor stor andel får avslag?", S), ("Kor stor del av søkjarane får avslag?", S), ("Hva er andelen som eier?", S),
+    ("Hvilken prosentandel fikk tilbud?", S), ("Hvor mye snø falt i fjor?", Q), ("Hvor lang er brua?", Q),
     ("Hva var svarprosenten i undersøkelsen?", Q), ("Hva er den flytende renten på lånet?", Q),
-    ("Kva er folketalet i kommunen?", Q), ("Hva er høyden på fjellet?", Q), ("Hva utgjør tilskuddet i prosent?", Q),
+    ("Kva er folketalet i kommunen?", Q), ("Hva er høyden på fjellet?", Q), ("Hva utgjør tilskuddet i prosent?", S),
     ("Hva er hospitalet?", None), ("Hva var 1800-tallet preget av?", None), ("Hva er rentesystemet?", None),
     ("Hva var innsatsen til kommunen?", None), ("Hva er metallet laget av?", None),
     ("Hvor ligger kontoret?", AnswerType.PLACE), ("Hva skjer når leien ikke betales?", None),
@@ -45,6 +49,8 @@ def test_the_kind_of_value_a_question_asks_for(question, kind):
     (D, "Hvor lang er oppsigelsestiden?", "Det gjelder en tre måneders oppsigelsestid."),
     (Q, "Hva var svarprosenten i undersøkelsen?", "Svarprosenten var 64."),
     (Q, "Hva er den flytende renten?", "Renten er 4,2 prosent."),
+    (S, "Hvor stor andel fikk avslag?", "Hele 37 prosent fikk avslag."),
+    (S, "Hvilken andel svarte?", "Av de spurte svarte 64."),
     (C, "Hvor mange boliger eier kommunen?", "Kommunen eier 3 325 boliger."),
     (C, "Kor mange bustader eig kommunen?", "Kommunen eig tolv bustader."),
     (C, "Hvor mange ganger er låtene spilt?", "Låtene er spilt over 5 milliarder ganger."),
@@ -78,6 +84,11 @@ def test_a_sentence_holding_the_value_answers(kind, question, sentence):
     (T, "Når kom loven?", "Det kreves fem prosent egenkapital."),
     (T, "Når kom loven?", "Kommunen har 300 boliger."),
     (T, "Når ble hun kåret i 1999?", "I 1999 ble hun kåret."),  # a value the question names
+    (A, "Kor mykje får kommunen i tilskot?", "Tilskotet skal dekke utgiftene i fem år."),  # money, not a duration
+    (C, "Hvor mange familier fikk bolig?", "11 Husbanken ga støtte til prosjektet."),  # a footnote's own number
+    (S, "Hvor stor andel hadde bolig ved løslatelse?", "Fra 1. september 2021 kom et tre-årig forsøk."),
+    (S, "Hvor stor andel fikk avslag?", "Tilskuddet var 5000 kroner i 2011."),
+    (A, "Hvor mye penger ble bevilget?", "Se spørreundersøkelsen (Vedlegg 1) og tabell 3 på s. 35."),
     (Q, "Hvor stor er andelen i 2011?", "Andelen økte fra 2011."),
 ])
 def test_a_sentence_with_another_kind_of_value_does_not(kind, question, sentence):

@@ -120,7 +120,7 @@ def test_quantity_question_opens_with_a_value_the_question_does_not_name():
 
 
 @pytest.mark.parametrize(("question", "kind"), [
-    ("Hvor mye får man i bostøtte?", AnswerType.QUANTITY), ("kor mykje kostar det?", AnswerType.AMOUNT),
+    ("Hvor mye får man i bostøtte?", AnswerType.AMOUNT), ("kor mykje kostar det?", AnswerType.AMOUNT),
     ("Når trådte loven i kraft?", AnswerType.TIME), ("Hva er klagefristen?", AnswerType.DURATION),
     ("Hvem fatter vedtaket?", AnswerType.NAME), ("Hvor ligger kontoret?", AnswerType.PLACE),
     ("Hva skjer når leien ikke betales?", None), ("Kan en student få bostøtte?", None)])

@@ -36,6 +36,17 @@ def test_corrections_stay_narrow():
     assert speller().correct("9-6") is None
 
 
+def test_a_word_typed_without_the_norwegian_letters_is_the_term_it_spells():
+    spell = speller({"økonomi": 4, "søknad": 7, "saknad": 1})  # VOCABULARY holds bostøtte's key
+    assert spell.correct("okonomi") == "økonomi"  # ø as o, even as the first letter
+    assert spell.correct("oekonomi") == "økonomi"  # ø as oe
+    key = analyze("bostøtte")[0]  # the speller works on analyzer keys: "bostott" is how "bostotte" is analysed
+    assert spell.correct(analyze("bostotte")[0]) == spell.correct(analyze("bostoette")[0]) == key
+    assert spell.correct("soknad") == "søknad"  # å/ø folded alike: the most frequent term wins
+    assert spell.correct("økonomi") is None  # known: nothing to correct
+    assert spell.correct("okon") is None  # short keys stay as typed
+
+
 def test_the_analyzer_corrects_only_tokens_that_are_no_word_and_no_compound():
     analyzer = Analyzer()
     spell = speller({"mobil": 3, "skatt": 3, "mobilabonnent": 2})
@@ -61,5 +72,10 @@ def test_a_corrected_typo_counts_as_known_in_the_scope_rule_and_a_foreign_word_d
     typo = "Hvor mye av godkjente boutgiftr blir utbetalt?"
     assert scope(False).missing_words(typo) == ["boutgiftr"]
     assert scope(True).missing_words(typo) == []
+    ascii_typed = "Hva er tlf til NAV sin okonomi og gjeld telefon?"  # no æ, ø, å on the keyboard
+    vocabulary.update(analyze("NAV økonomi gjeld telefon"))
+    spell = speller({term: 3 for term in analyze("NAV økonomi gjeld telefon")})
+    assert scope(False).missing_words(ascii_typed) == ["tlf", "okonomi"]
+    assert scope(True).missing_words(ascii_typed) == []
     foreign = "Hvordan endrer jeg skattemelding for mobilabonnement?"
     assert {"skattemelding", "mobilabonnement"} <= set(scope(True).missing_words(foreign))

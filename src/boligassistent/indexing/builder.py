@@ -37,7 +37,7 @@ from boligassistent.text.analyzer import analyze
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v3"  # v3: accents folded
+ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v4"  # v3: accents folded; v4: nynorsk -bod → -bud
 
 
 @dataclass

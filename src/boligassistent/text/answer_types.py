@@ -6,8 +6,10 @@ kinds, first match wins:
 - time (a point in time): a question opening with "når" or "kva tid", "hvilket år/dato/dag/måned/tidspunkt";
 - amount (money): "hvor/kor mye/mykje … koster/betaler/tjener", "hva/kva kostet", "hvilket beløp/sum/pris";
 - count: "hvor/kor mange …";
-- quantity (any other measure): "hvor/kor mye/stor/høy/gammel/langt/ofte/…", "hvilken andel/prosent", a measure
-  named by its noun ("hva er svarprosenten/renten/folketallet/høyden …"), "… i prosent?";
+- share: "hvor/kor stor andel/del/prosent(del)", "hvilken andel/prosent", "hva er andelen/prosentandelen …", "… i
+  prosent?";
+- quantity (any other measure): "hvor/kor mye/stor/høy/gammel/langt/ofte/…", a measure named by its noun ("hva er
+  svarprosenten/renten/folketallet/høyden …");
 - name: a question opening with "hvem" or "kven", "hva heter", "hvilken organisasjon/kommune/…";
 - place: a question opening with "hvor"/"kor" (where), "hvilket sted/land/…".
 A "når" inside a question ("hva skjer når …") is a condition, not a time question.
@@ -24,7 +26,8 @@ The values a sentence holds are told apart by their form:
 A duration question is answered by a duration, a date or a year in context; a time question by those or any
 year-shaped number, a season, "i fjor", "nå", "kl. 12"; an amount question by money, a share or a magnitude; a
 count question by a plain number or a magnitude, or a number with the unit it asks for ("hvor mange prosent",
-"hvor mange år"); a quantity question by any number that is not a date or a year in context.
+"hvor mange år"); a share question by a share or a plain number ("… var 64"), not by a duration, a date or a year;
+a quantity question by any number that is not a date or a year in context.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from enum import StrEnum
 class AnswerType(StrEnum):
     QUANTITY = "quantity"
     COUNT = "count"
+    SHARE = "share"
     AMOUNT = "amount"
     TIME = "time"
     DURATION = "duration"
@@ -52,24 +56,30 @@ _DURATION_Q = re.compile(r"\b(hvor|kor)\s+lenge\b|\b(hvor|kor)\s+lang\s+tid\b"
                          r"|\bkva\s+for\s+(ein\s+)?periode\b", _Q)
 _TIME_Q = re.compile(r"^\W*(og\s+)?(når|kva\s+tid)\b|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
                      r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
-_AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?(kost|betal|tjen|tent)\w*\b"
+# money by its verb ("hvor mye koster/betaler/tjener/bevilget …") or by its noun ("hvor mye penger/bostøtte/husleie …")
+_MONEY_NOUNS = (r"penger|pengar|kroner|\w*lønn\w*|\w*tilskudd\w*|\w*tilskot\w*|\w*støtte\w*|\w*stønad\w*"
+                r"|\w*sosialhjelp\w*|\w*leie\w*|\w*leige\w*|\w*trygd\w*|\w*pensjon\w*|\w*lån(et|a|ene)?")
+_AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?((kost|betal|tjen|tent|bevilg|løyv|utbetal)\w*"
+                       rf"|{_MONEY_NOUNS})\b"
                        r"|\b(hva|kva)\s+kost(er|et|a|ar)\b|\b(hvilke[nt]?|kva)\s+(beløp|sum|pris)\b"
                        r"|\b(hva|kva)\s+(er|var|blir)\s+(prisen|kostnaden|beløpet|summen)\b", _Q)
 _COUNT_Q = re.compile(r"\b(hvor|kor)\s+mange\b", _Q)
 # a measure named by its noun: "hva er svarprosenten", "kva var folketalet", "hva er den flytende renten"
 _MEASURE_NOUNS = (r"\w*(prosenten|andelen|renten|renta)|(folke|innbygger|innbyggjar)?tall?et|antallet|satsen"
                   r"|temperaturen|høyden|høgda|lengden|lengda|arealet|vekten|vekta|dybden|djupna")
-_QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b|\bhvilke[nt]?\s+(andel|prosent(andel)?)\b"
-                         rf"|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w+\s+)?({_MEASURE_NOUNS})\b"
-                         r"|\bi\s+prosent\W*$", _Q)
+_SHARE_Q = re.compile(r"\b(hvor|kor)\s+(stor|store|høy|høg)\s+(andel|del|prosent\w*)\b"
+                      r"|\b(hvilke[nt]?|kva)\s+(andel|prosent\w*)\b|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+)?(\w+\s+)?"
+                      r"(andelen|prosentandelen|prosentdelen)\b|\bi\s+prosent\W*$", _Q)
+_QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b"
+                         rf"|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w+\s+)?({_MEASURE_NOUNS})\b", _Q)
 _NAME_Q = re.compile(r"^\W*(hvem|kven)\b|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
                      r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
                      r"|bedrift|forening|band|film|bok)\w*\b", _Q)
 _PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS})\b)"
                       r"|\bhvilke[nt]?\s+(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
 _QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
-              (AnswerType.COUNT, _COUNT_Q), (AnswerType.QUANTITY, _QUANTITY_Q), (AnswerType.NAME, _NAME_Q),
-              (AnswerType.PLACE, _PLACE_Q))
+              (AnswerType.COUNT, _COUNT_Q), (AnswerType.SHARE, _SHARE_Q), (AnswerType.QUANTITY, _QUANTITY_Q),
+              (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q))
 
 _END = r"(?![\wæøå])"  # a word ends here
 _NUMBER_WORDS = (r"to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten"
@@ -90,7 +100,7 @@ _UNIT_PREFIX = r"(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|femten|tjue|ha
 _SOME = (r"\b(?:flere|fleire|mange|noen|nokre|få|et\s+par|eit\s+par|hundrevis|tusenvis|titusenvis|hundretusenvis"
          r"|hundrer|tusener|titusener|hundretusener|tusen)(?:\s+av)?")
 _DURATION = re.compile(rf"(?:{_NUMBER}|{_ONE}|{_SOME})(?:\s*[-–]\s*|\s+)(?:(?:hele|heile|fulle?)\s+)?{_TIME_UNIT}{_END}"
-                       rf"|\b{_UNIT_PREFIX}(?:års|årig|måneders|månaders|ukers|vekers|dagers|døgns)\w*", _Q)
+                       rf"|\b{_UNIT_PREFIX}-?(?:års|årig|måneders|månaders|ukers|vekers|dagers|døgns)\w*", _Q)
 _DATE = re.compile(rf"(?:\b\d{{1,2}}\.\s*)?\b(?:{_MONTHS}){_END}(?:\s+(?:1[0-9]|20)\d\d{_END})?"
                    rf"|\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}}){_END}|\b(?:{_WEEKDAYS}){_END}", _Q)
 _YEAR = r"(?<![\d.,])(?:1[0-9]|20)\d\d(?![\d]|[.,]\d)"
@@ -109,10 +119,14 @@ _TIME_WORD = re.compile(r"\b(vår(en)?|høst(en)?|haust(en)?|sommer(en)?|sommar(
                         r"|\b\d{3,4}-tallet\b|\bkl\.?\s*\d{1,2}(?:[.:]\d\d)?", _Q)
 _YEAR_SHAPED = re.compile(_YEAR)
 
-# Numbers that cite a provision or a publication, not a value: "§ 24", "§§ 7-3 og 7-4", "nr. 6", "kapittel 9",
-# "NOU 2011:15", "(rapport 2014:52)".
-_PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav)\s*\d+[\w-]*"
+# Numbers that cite a provision, a publication or a part of a document, not a value: "§ 24", "§§ 7-3 og 7-4",
+# "nr. 6", "kapittel 9", "NOU 2011:15", "(rapport 2014:52)", "(Vedlegg 1)", "tabell 3", "figur 2", "side 12", "s. 35".
+_PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav|\bvedlegg|\bbilag|\btabell"
+                        r"|\bfigur|\bside|\bs\.)\s*\d+[\w-]*"
                         r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b", re.I)
+# A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
+# value ("12 kommuner deltok" goes on in lowercase).
+_FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZÆØÅ])")
 # A capitalized word that does not open the sentence (a name), or an acronym anywhere.
 _NAME_VALUE = re.compile(r"(?<=[^.!?:\s]\s)[A-ZÆØÅ][\wÆØÅæøå-]+|\b[A-ZÆØÅ]{2,}\b")
 
@@ -127,6 +141,7 @@ _ACCEPTS = {AnswerType.DURATION: {"duration", "date", "year"},
             AnswerType.TIME: {"duration", "date", "year", "time-word", "year-shaped"},
             AnswerType.AMOUNT: {"money", "share", "magnitude"},
             AnswerType.COUNT: {"plain", "year-shaped", "magnitude"},
+            AnswerType.SHARE: {"share", "plain"},
             AnswerType.QUANTITY: {"plain", "year-shaped", "magnitude", "money", "share", "duration"}}
 
 
@@ -143,7 +158,7 @@ def values(text: str) -> Iterator[tuple[str, str]]:
     "magnitude" ("1,2 millioner"), "time-word" (a season, "i fjor", "1800-tallet", "kl. 12"), then "year-shaped" (a
     number that could be a year) and "plain" (any other number); provision numbers ("§ 24", "nr. 6") are none. A
     span belongs to the first class that claims it."""
-    text = _PROVISION.sub(" ", text)
+    text = _FOOTNOTE.sub(" ", _PROVISION.sub(" ", text))
     taken: list[tuple[int, int]] = []
 
     def free(match: re.Match[str]) -> bool:

@@ -12,6 +12,9 @@ the dictionary and not a compound of dictionary words, so a genuine word the cor
 - one edit below `two_edits_from` letters, two from there on (a long word keeps its identity through two edits);
 - the candidate starts with the same letter (typing errors rarely hit the first letter, and it keeps the search
   to one letter's share of the vocabulary).
+Before any edit: a word typed without the Norwegian letters ("okonomi", "bostotte", "startlan", "oekonomi",
+"staatlig") is the index term it spells in ASCII (æ/ø/å as a/o/a or ae/oe/aa), the most frequent one when several
+fold alike. A keyboard without æ, ø and å is not a typo, and the first letter may be one of them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 _CACHE_SIZE = 20_000  # corrections remembered per speller
+_SINGLE = str.maketrans({"æ": "a", "ø": "o", "å": "a"})
+_DIGRAPH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+
+
+def ascii_spellings(term: str) -> set[str]:
+    """How a term with æ, ø or å is typed without them: "økonomi" → {"okonomi", "oekonomi"}; {} for an ASCII term."""
+    return set() if term.isascii() else {term.translate(_SINGLE), term.translate(_DIGRAPH)}
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,10 @@ class Speller:
         for term in self._df:
             by_letter.setdefault(term[0], []).append(term)
         self._by_letter = by_letter
+        self._ascii: dict[str, str] = {}  # ASCII spelling → the most frequent index term typed so
+        for term in sorted(self._df, key=lambda t: (-self._df[t], t)):
+            for spelling in ascii_spellings(term):
+                self._ascii.setdefault(spelling, term)
         self._cache: dict[str, str | None] = {}
 
     def __contains__(self, term: str) -> bool:
@@ -67,6 +81,8 @@ class Speller:
         edits = self.max_edits(key)
         if edits == 0:
             return None
+        if key in self._ascii:
+            return self._ascii[key]
         near = process.extract(key, self._by_letter.get(key[0], []), scorer=OSA.distance, score_cutoff=edits, limit=None)
         if not near:
             return None

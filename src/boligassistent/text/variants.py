@@ -29,6 +29,7 @@ SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), 
     (r"^heim", "hjem"),                     # heimel → hjemmel (with the word list), heim → hjem
     (r"^bu(?=(støtt|utgift|evne|tilbod|tilbud|sett|setjing|setting))", "bo"),  # bustøtte, buutgifter, busett
     (r"^teie(?=plikt)", "taushets"),        # teieplikt → taushetsplikt
+    (r"(?:(?<=til)|(?<=for)|(?<=på))bod$", "bud"),  # tilbod, forbod, påbod, butilbod (nn) → tilbud, forbud, påbud
 ))
 
 
