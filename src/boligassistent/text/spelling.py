@@ -52,7 +52,7 @@ class Speller:
             by_letter.setdefault(term[0], []).append(term)
         self._by_letter = by_letter
         self._ascii: dict[str, str] = {}  # ASCII spelling → the most frequent index term typed so
-        for term in sorted(self._df, key=lambda t: (-self._df[t], t)):
+        for term in sorted((t for t in self._df if not t.isascii()), key=lambda t: (-self._df[t], t)):
             for spelling in ascii_spellings(term):
                 self._ascii.setdefault(spelling, term)
         self._cache: dict[str, str | None] = {}
