@@ -12,6 +12,7 @@ pytestmark = pytest.mark.unit
 
 D, T, A, C, Q = AnswerType.DURATION, AnswerType.TIME, AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY
 S = AnswerType.SHARE
+P = AnswerType.PERSON
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -32,6 +33,14 @@ S = AnswerType.SHARE
     ("Hva var innsatsen til kommunen?", None), ("Hva er metallet laget av?", None),
     ("Hvor ligger kontoret?", AnswerType.PLACE), ("Hva skjer når leien ikke betales?", None),
     ("Kan en student få bostøtte?", None),
+    ("Hvem er administrerende direktør i banken nå?", P), ("Kven var leiar for laget i fjor?", P),
+    ("Hvem er arbeids- og velferdsdirektør?", P), ("Hvem er næringsminister?", P),
+    ("Hvem fatter vedtaket?", AnswerType.NAME), ("Hva er statens veiledende sats for stønad nå?", Q),
+    ("Kva er den faste renta på lånet?", Q),
+    # who a rule applies to, or who is responsible: a class of people or a body, most often in lowercase
+    ("Hvem får bostøtte?", None), ("Hvem kan få økonomisk rådgivning?", None), ("Hvem avgjør klagen?", None),
+    ("Kven har rett på bustøtte?", None), ("Hvem vant kampen?", AnswerType.NAME),
+    ("Hvem har skrevet boka?", AnswerType.NAME),
 ])
 def test_the_kind_of_value_a_question_asks_for(question, kind):
     assert expected_answer_type(question) == kind
@@ -64,6 +73,11 @@ def test_the_kind_of_value_a_question_asks_for(question, kind):
     (T, "Når kom loven?", "Loven kom i 1999."),
     (T, "Kva tid kom lova?", "Lova kom i fjor."),
     (T, "Når skal programmet starte?", "Programmet skal starte nå."),
+    (A, "Hva koster gebyret?", "Gebyret er 5 000 kroner."),  # thousands grouped by a space
+    (S, "Hvor stor andel fikk avslag?", "Mellom 10–20 prosent fikk avslag."),
+    (P, "Hvem er direktør i banken?", "Banken ledes av direktør Kari Nordmann."),
+    (P, "Kven er leiar for utvalet?", "Torbjørn Røe Isaksen leiar utvalet."),
+    (P, "Hvem er styreleder i foreningen?", "– Vi er glade, sier styreleder Emre Gjul-Jensrud."),
 ])
 def test_a_sentence_holding_the_value_answers(kind, question, sentence):
     assert expected_answer_type(question) == kind and holds_value(kind, sentence, question)
@@ -90,6 +104,11 @@ def test_a_sentence_holding_the_value_answers(kind, question, sentence):
     (S, "Hvor stor andel fikk avslag?", "Tilskuddet var 5000 kroner i 2011."),
     (A, "Hvor mye penger ble bevilget?", "Se spørreundersøkelsen (Vedlegg 1) og tabell 3 på s. 35."),
     (Q, "Hvor stor er andelen i 2011?", "Andelen økte fra 2011."),
+    (C, "Hvor mange bostedsløse hadde kommunen?", "Status 1–1,5 år etter oppstart i kommunene."),  # a range
+    (S, "Hvor stor andel fikk avslag?", "Avslaget kom 5 000 dager etter søknaden."),  # "5 000" is one number
+    (P, "Hvem er administrerende direktør i banken nå?",
+     "Banken vert leidd av ein administrerande direktør som vert tilsett av Kongen i statsråd."),  # a role, no person
+    (P, "Hvem er leder for Extinction Rebellion?", "Extinction Rebellion har fått ny leder."),  # named by the question
 ])
 def test_a_sentence_with_another_kind_of_value_does_not(kind, question, sentence):
     assert expected_answer_type(question) == kind and not holds_value(kind, sentence, question)
@@ -99,3 +118,9 @@ def test_values_are_classified_by_their_form():
     assert list(values("Drammen (fra 2011) og kr 300 for tre uker, fem prosent av 1,2 millioner etter § 7; i alt 24.")) == [
         ("year", "fra 2011"), ("duration", "tre uker"), ("money", "kr 300"), ("share", "fem prosent"),
         ("magnitude", "1,2 millioner"), ("plain", "24")]
+
+
+def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one_number():
+    assert list(values("Det tar 3–5 uker og koster 2 000–3 000 kr; 10-20 prosent, 12 500 innbyggere.")) == [
+        ("duration", "3–5 uker"), ("money", "2 000–3 000 kr"), ("share", "10-20 prosent"), ("plain", "12 500")]
+    assert list(values("I 2011 fikk 200 familier hjelp.")) == [("year", "I 2011"), ("plain", "200")]

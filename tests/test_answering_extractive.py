@@ -41,3 +41,17 @@ def test_configured_limits_apply():
     strict = ExtractiveConfig(max_sentences=1, complement_ratio=10.0)  # no complement can qualify
     draft = ExtractiveBackend(strict).compose("Kan studenter få bostøtte?", "Kan studenter få bostøtte?", HITS, EVIDENCE, [])
     assert len(draft.sentences) == 1
+
+
+def test_a_question_naming_the_source_is_answered_by_what_the_source_found_not_by_its_name():
+    def report_hit(n: int, heading: str, text: str) -> ScoredChunk:
+        chunk = Chunk(chunk_id=f"r{n}", doc_id="rapporter/r.pdf", section_id=f"s{n}", ordinal=n, text=text,
+                      header=f"Samarbeid om bolig (Testforskning) › {heading}", label=heading,
+                      title="Samarbeid om bolig", kind="rapport", heading_path=["Samarbeid om bolig", heading])
+        return ScoredChunk(chunk=chunk, score=1.0 / n)
+
+    hits = [report_hit(1, "Forord", "Testforskning takker kommunene for et godt samarbeid i prosjektet."),
+            report_hit(2, "Funn", "Utfordringene som ble pekt på, gjaldt tjenester som konkurrerte om brukerne.")]
+    question = "Hvilke utfordringer pekte Testforskning på for kommunene?"
+    draft = ExtractiveBackend().compose(question, question, hits, EVIDENCE, [])
+    assert draft.sentences[0][0].startswith("Utfordringene som ble pekt på"), draft.sentences

@@ -18,6 +18,21 @@ def test_short_sections_stay_whole_and_never_merge_across_sections():
     assert chunks[1].citation() == "testlova § 2, 1.–2. ledd"
 
 
+def test_a_report_is_known_by_its_publisher_in_every_context_header():
+    def report(title, publisher, kind="rapport"):
+        section = Section("s-1", [title, "Funn"], f"{title} › Funn", [Block("Kommunene samarbeider tett.")])
+        return Document(doc_id="rapporter/r.pdf", title=title, kind=kind, sections=[section], publisher=publisher)
+
+    assert chunk_document(report("Bolig for velferd", "Testforskning"), ChunkerConfig())[0].header == \
+        "Bolig for velferd (Testforskning) › Funn"
+    # a publisher the title already names, a document without one, and a law (known by its title) stay as they are
+    assert chunk_document(report("Testforskning om bolig", "Testforskning"), ChunkerConfig())[0].header == \
+        "Testforskning om bolig › Funn"
+    assert chunk_document(report("Veileder", None, kind="veiledning"), ChunkerConfig())[0].header == "Veileder › Funn"
+    assert chunk_document(report("Testlova", "Testdepartementet", kind="lov"), ChunkerConfig())[0].header == \
+        "Testlova › Funn"
+
+
 def test_long_units_split_on_sentences_with_overlap_and_pages():
     sentences = [f"Setning nummer {i} handler om bostøtte og husleie i kommunen." for i in range(40)]
     blocks = [Block(" ".join(sentences[:20]), page=3), Block(" ".join(sentences[20:]), page=4)]

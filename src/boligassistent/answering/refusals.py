@@ -17,7 +17,8 @@ OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke s
 ANSWER_TYPE_TEXT = "Kildene mine handler om dette, men jeg finner ikke {what} som svarer på spørsmålet."
 # the value an answer-type refusal says it did not find, by `text.answer_types.AnswerType`
 VALUE_NAMES = {"quantity": "noe tall", "count": "noe antall", "share": "noen andel", "amount": "noe beløp",
-               "time": "noe tidspunkt", "duration": "noen frist eller varighet", "name": "noe navn", "place": "noe sted"}
+               "time": "noe tidspunkt", "duration": "noen frist eller varighet", "person": "noe navn på en person",
+               "name": "noe navn", "place": "noe sted"}
 CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
 _TEXTS = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}
 INPUT_REFUSALS = frozenset({"question-too-long", "empty-question"})  # reasons about the input, not the sources

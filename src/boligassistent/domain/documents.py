@@ -14,6 +14,9 @@ def is_legal(kind: str) -> bool:
     return kind in LEGAL_KINDS
 
 
+HEADER_SEPARATOR = " › "  # between the document name and the headings of a chunk's context header
+
+
 @dataclass
 class Block:
     """A paragraph-level unit of text: a ledd in a law, a paragraph in a page or HTML section."""
@@ -60,6 +63,18 @@ class Document:
     description: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        """What the document is known by: its title, with its publisher for a document known by who wrote it (a
+        report, guidance): a question asking what "Møreforsking" or "the NTNU report" found names the source, and
+        every chunk of that source is its text, not only the title page and foreword that name it. Acts and
+        regulations are known by their titles (their publisher is a ministry). It opens every chunk's context
+        header (`Chunk.document_name`)."""
+        publisher = (self.publisher or "").strip()
+        if is_legal(self.kind) or not publisher or publisher.lower() in self.title.lower():
+            return self.title
+        return f"{self.title} ({publisher})"
+
     def to_dict(self, with_sections: bool = False) -> dict:
         data = asdict(self)
         if not with_sections:
@@ -85,6 +100,11 @@ class Chunk:
     pages: tuple[int, int] | None = None
     ledd: tuple[int, int] | None = None
     url: str | None = None
+
+    @property
+    def document_name(self) -> str:
+        """The first part of the context header: the document's title, with its publisher (`Document.name`)."""
+        return self.header.partition(HEADER_SEPARATOR)[0]
 
     @property
     def indexed_text(self) -> str:

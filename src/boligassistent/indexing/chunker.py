@@ -15,13 +15,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from boligassistent.domain.documents import Block, Chunk, Document, Section, is_legal
+from boligassistent.domain.documents import HEADER_SEPARATOR, Block, Chunk, Document, Section, is_legal
 from boligassistent.text.sentences import split_sentences
 
 # Bumped when the chunks of the same text change (the index fingerprint holds it, so indexes re-chunk):
 # v2: abbreviations matched as whole words by the sentence splitter ('treffes.' ends a sentence).
 # v3: a table of contents is known by its entries' dot leaders too, whatever its heading.
-CHUNKER_VERSION = 3
+# v4: a report's publisher is part of its chunks' context header.
+CHUNKER_VERSION = 4
 
 # Headings of sections that only list sources, links or contents (bokmål and nynorsk).
 LISTING_HEADING = re.compile(
@@ -81,7 +82,7 @@ def _shorten(heading: str, max_chars: int) -> str:
 
 def _header(doc: Document, section: Section, max_heading_chars: int) -> str:
     path = [_shorten(p, max_heading_chars) for p in section.heading_path if p != doc.title]
-    return " › ".join([doc.title, *path])
+    return HEADER_SEPARATOR.join([doc.name, *path])
 
 
 def _is_contents_block(block: Block) -> bool:

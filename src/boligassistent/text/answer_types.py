@@ -10,7 +10,9 @@ kinds, first match wins:
   prosent?";
 - quantity (any other measure): "hvor/kor mye/stor/høy/gammel/langt/ofte/…", a measure named by its noun ("hva er
   svarprosenten/renten/folketallet/høyden …");
-- name: a question opening with "hvem" or "kven", "hva heter", "hvilken organisasjon/kommune/…";
+- person: "hvem/kven er/var <a role>" ("hvem er næringsminister", "kven var leiar for …");
+- name: a question opening with "hvem" or "kven" (but not "hvem kan/får/skal/avgjør/har rett …", which asks who a
+  rule applies to: a class of people or a body, most often in lowercase), "hva heter", "hvilken organisasjon/kommune/…";
 - place: a question opening with "hvor"/"kor" (where), "hvilket sted/land/…".
 A "når" inside a question ("hva skjer når …") is a condition, not a time question.
 
@@ -19,6 +21,8 @@ The values a sentence holds are told apart by their form:
   "titusener av") with a time unit ("tre uker", "6 månader", "tre måneders", "treårsperiode", "flere tiår");
 - a date is a day with a month ("1. mars", "01.03.2024"), a month or a weekday;
 - a year in year context is a time: "i/fra/til/siden/innen/før/etter 2011", "(2009)", "2011–2014";
+- a range takes the class of its last number ("1–1,5 år", "10–20 prosent"); thousands may be grouped by spaces
+  ("5 000 kroner");
 - money is a number with kroner/kr/NOK/mill./mrd. ("5 000 kroner", "kr 300", "12 mill."), or "gratis"; a share, a
   number with prosent/%/promille; a magnitude, a number with millioner/milliarder ("1,2 millioner");
 - numbers citing a provision or a publication ("§ 24", "nr. 6", "NOU 2011:15") are no values;
@@ -27,7 +31,8 @@ A duration question is answered by a duration, a date or a year in context; a ti
 year-shaped number, a season, "i fjor", "nå", "kl. 12"; an amount question by money, a share or a magnitude; a
 count question by a plain number or a magnitude, or a number with the unit it asks for ("hvor mange prosent",
 "hvor mange år"); a share question by a share or a plain number ("… var 64"), not by a duration, a date or a year;
-a quantity question by any number that is not a date or a year in context.
+a quantity question by any number that is not a date or a year in context; a person question by a person's name
+(two or more capitalized words in a row), not by a role or a body ("Kongen i statsråd").
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class AnswerType(StrEnum):
     AMOUNT = "amount"
     TIME = "time"
     DURATION = "duration"
+    PERSON = "person"
     NAME = "name"
     PLACE = "place"
 
@@ -66,27 +72,40 @@ _AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?((kost|betal
 _COUNT_Q = re.compile(r"\b(hvor|kor)\s+mange\b", _Q)
 # a measure named by its noun: "hva er svarprosenten", "kva var folketalet", "hva er den flytende renten"
 _MEASURE_NOUNS = (r"\w*(prosenten|andelen|renten|renta)|(folke|innbygger|innbyggjar)?tall?et|antallet|satsen"
-                  r"|temperaturen|høyden|høgda|lengden|lengda|arealet|vekten|vekta|dybden|djupna")
+                  r"|sats|rente|temperaturen|høyden|høgda|lengden|lengda|arealet|vekten|vekta|dybden|djupna")
 _SHARE_Q = re.compile(r"\b(hvor|kor)\s+(stor|store|høy|høg)\s+(andel|del|prosent\w*)\b"
                       r"|\b(hvilke[nt]?|kva)\s+(andel|prosent\w*)\b|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+)?(\w+\s+)?"
                       r"(andelen|prosentandelen|prosentdelen)\b|\bi\s+prosent\W*$", _Q)
 _QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b"
-                         rf"|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w+\s+)?({_MEASURE_NOUNS})\b", _Q)
-_NAME_Q = re.compile(r"^\W*(hvem|kven)\b|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
+                         rf"|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w+\s+){{0,2}}?({_MEASURE_NOUNS})\b", _Q)
+# who holds a role: "hvem er næringsminister?", "kven var leiar for …", "hvem er administrerende direktør i …"
+_ROLES = (r"\w*(direktør|leder|leiar|sjef|ordfører|ordførar|minister|statsråd|rektor|formann|forkvinne|styreleder"
+          r"|styreleiar|president|sekretær|trener|trenar|redaktør|kaptein|biskop|dommer|dommar|ambassadør)\w*")
+_PERSON_Q = re.compile(rf"^\W*(hvem|kven)\s+(er|var|blir|ble|vart)\s+(nå\s+|no\s+)?(den\s+|det\s+)?([\w-]+\s+){{0,3}}?{_ROLES}\b",
+                       _Q)
+# "hvem kan/får/skal/avgjør …" asks who a rule applies to or who is responsible: a class of people or a body, most
+# often in lowercase ("personer over 18 år", "statsforvalteren", "kommunen"), not a name
+_WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|bestemmer|betaler|dekker|gjelder|omfattes|omfattast"
+                r"|har\s+(rett|krav|ansvar\w*|plikt\w*)")
+_NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
                      r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
                      r"|bedrift|forening|band|film|bok)\w*\b", _Q)
 _PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS})\b)"
                       r"|\bhvilke[nt]?\s+(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
 _QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
               (AnswerType.COUNT, _COUNT_Q), (AnswerType.SHARE, _SHARE_Q), (AnswerType.QUANTITY, _QUANTITY_Q),
-              (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q))
+              (AnswerType.PERSON, _PERSON_Q), (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q))
 
 _END = r"(?![\wæøå])"  # a word ends here
 _NUMBER_WORDS = (r"to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten"
                  r"|nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|nitti|hundre|tusen|millioner|million|millionar"
                  r"|milliarder|milliard|milliardar|halvparten|dobbelt|tredjedel(?:er|ar)?|fjerdedel(?:er|ar)?")
-_DIGITS = r"\d+(?:[.,]\d+)*"
+# digits, with thousands in groups of three after a space ("5 000", "12 500 000") or a point, and decimals after a
+# comma ("1,5")
+_DIGITS = r"(?<!\d)(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?:,\d+)?|\d+(?:[.,]\d+)*)"
 _NUMBER = rf"(?:{_DIGITS}|\b(?:{_NUMBER_WORDS}){_END})"
+# a range whose last number carries the unit: "1–1,5 år", "3-5 uker", "10–20 prosent", "2 000–3 000 kroner"
+_RANGED = rf"(?:{_DIGITS}\s*[-–]\s*)?{_NUMBER}"
 # "one" and halves only count before a unit: "en måned", "ei veke", "eitt år", "halvannet år"
 _ONE = r"\b(?:en|ei|ein|et|ett|eitt|halvt|halvannen|halvannet|halvanna)"
 _MONTHS = r"januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
@@ -99,7 +118,7 @@ _UNIT_PREFIX = r"(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|femten|tjue|ha
 # quantities without a number: "flere år", "noen uker", "titusener av år", "hundrevis av år"
 _SOME = (r"\b(?:flere|fleire|mange|noen|nokre|få|et\s+par|eit\s+par|hundrevis|tusenvis|titusenvis|hundretusenvis"
          r"|hundrer|tusener|titusener|hundretusener|tusen)(?:\s+av)?")
-_DURATION = re.compile(rf"(?:{_NUMBER}|{_ONE}|{_SOME})(?:\s*[-–]\s*|\s+)(?:(?:hele|heile|fulle?)\s+)?{_TIME_UNIT}{_END}"
+_DURATION = re.compile(rf"(?:{_RANGED}|{_ONE}|{_SOME})(?:\s*[-–]\s*|\s+)(?:(?:hele|heile|fulle?)\s+)?{_TIME_UNIT}{_END}"
                        rf"|\b{_UNIT_PREFIX}-?(?:års|årig|måneders|månaders|ukers|vekers|dagers|døgns)\w*", _Q)
 _DATE = re.compile(rf"(?:\b\d{{1,2}}\.\s*)?\b(?:{_MONTHS}){_END}(?:\s+(?:1[0-9]|20)\d\d{_END})?"
                    rf"|\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}}){_END}|\b(?:{_WEEKDAYS}){_END}", _Q)
@@ -109,10 +128,10 @@ _YEAR_IN_CONTEXT = re.compile(
     rf"|medio|ultimo|primo|{_MONTHS})\s+|[(–-]\s*){_YEAR}|{_YEAR}(?=\s*[–-]\s*\d{{2,4}}{_END}|\))", _Q)
 _CURRENCY = r"(?:kr\.?|kroner|kronor|NOK|euro|dollar|øre|,-)"
 _MAGNITUDE = r"(?:mill\.?|mrd\.?|millioner|million|millionar|milliarder|milliard|milliardar)"
-_MONEY = re.compile(rf"{_NUMBER}\s*(?:{_MAGNITUDE}\s*)?{_CURRENCY}(?![\wæøå])|{_NUMBER}\s*(?:mill\.?|mrd\.?)(?![\wæøå])"
+_MONEY = re.compile(rf"{_RANGED}\s*(?:{_MAGNITUDE}\s*)?{_CURRENCY}(?![\wæøå])|{_RANGED}\s*(?:mill\.?|mrd\.?)(?![\wæøå])"
                     rf"|\b(?:kr\.?|NOK)\s*{_DIGITS}|\bgratis\b", _Q)
-_MAGNITUDE_VALUE = re.compile(rf"{_NUMBER}\s+(?:millioner|million|millionar|milliarder|milliard|milliardar){_END}", _Q)
-_SHARE = re.compile(rf"{_NUMBER}\s*(?:%|prosent(?:poeng)?{_END}|promille{_END})", _Q)
+_MAGNITUDE_VALUE = re.compile(rf"{_RANGED}\s+(?:millioner|million|millionar|milliarder|milliard|milliardar){_END}", _Q)
+_SHARE = re.compile(rf"{_RANGED}\s*(?:%|prosent(?:poeng)?{_END}|promille{_END})", _Q)
 _PLAIN = re.compile(_NUMBER, _Q)
 _TIME_WORD = re.compile(r"\b(vår(en)?|høst(en)?|haust(en)?|sommer(en)?|sommar(en)?|vinter(en)?|i fjor|i fjar|i år"
                         r"|nå|i dag|i går|i morgon|i morgen|neste år|til neste år|snart|straks|umiddelbart)\b"
@@ -127,6 +146,10 @@ _PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbok
 # A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
 # value ("12 kommuner deltok" goes on in lowercase).
 _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZÆØÅ])")
+# A person's name: two or more capitalized words in a row ("Kari Nordmann", "Torbjørn Røe Isaksen",
+# "Emre Gjul-Jensrud"), wherever it stands; a role or a body named by one word ("Kongen", "Stortinget") is no person.
+_NAME_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ]?[a-zæøåéü]+)?"
+_PERSON_VALUE = re.compile(rf"\b{_NAME_WORD}(?:\s+{_NAME_WORD})+")
 # A capitalized word that does not open the sentence (a name), or an acronym anywhere.
 _NAME_VALUE = re.compile(r"(?<=[^.!?:\s]\s)[A-ZÆØÅ][\wÆØÅæøå-]+|\b[A-ZÆØÅ]{2,}\b")
 
@@ -185,6 +208,8 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
     """True when the sentence holds a value of that kind (see the module) that the question does not already name:
     "I 1999 ble hun kåret …" does not answer "Hvem ble i 1999 kåret …?"."""
     asked = question.casefold()
+    if kind is AnswerType.PERSON:
+        return any(not _named(match.group(0), asked) for match in _PERSON_VALUE.finditer(sentence))
     if kind in (AnswerType.NAME, AnswerType.PLACE):
         text = _PROVISION.sub(" ", sentence)
         return any(not _named(match.group(0), asked) for match in _NAME_VALUE.finditer(text))

@@ -112,16 +112,24 @@ def _units(hit: ScoredChunk) -> list[str]:
     return out
 
 
+def _source_terms(hit: ScoredChunk) -> set[str]:
+    """The words a passage's document name adds to its title: who wrote it ("Møreforsking"). Every unit of the
+    document is that source's text, so a question naming the source ("… ifølge Møreforsking?") is answered by what
+    the source found, not by the foreword sentence that repeats its name."""
+    return set(analyze(hit.chunk.document_name)) - set(analyze(hit.chunk.title))
+
+
 def _candidates(hits: list[ScoredChunk], config: ExtractiveConfig) -> list[Candidate]:
     out: list[Candidate] = []
     for rank, hit in enumerate(hits):
         if hit.chunk.heading_path and _BIBLIOGRAPHY.match(hit.chunk.heading_path[-1].strip()):
             continue  # source lists are not answers
+        source = _source_terms(hit)
         for pos, unit in enumerate(_units(hit)):
             if (len(unit) < config.min_sentence_chars or unit.count(" ") + 1 < config.min_sentence_words
                     or _POINTER.match(unit)):
                 continue
-            out.append(Candidate(text=unit, hit_rank=rank, position=pos, terms=set(analyze(unit)),
+            out.append(Candidate(text=unit, hit_rank=rank, position=pos, terms=set(analyze(unit)) | source,
                                  exception=bool(_EXCEPTION.search(unit)), anaphoric=bool(_ANAPHORIC.search(unit))))
     return out
 
