@@ -85,7 +85,7 @@ _PERSON_Q = re.compile(rf"^\W*(hvem|kven)\s+(er|var|blir|ble|vart)\s+(nå\s+|no\
                        _Q)
 # "hvem kan/får/skal/avgjør …" asks who a rule applies to or who is responsible: a class of people or a body, most
 # often in lowercase ("personer over 18 år", "statsforvalteren", "kommunen"), not a name
-_WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|bestemmer|betaler|dekker|gjelder|omfattes|omfattast"
+_WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|betaler|dekker|gjelder|omfattes|omfattast"
                 r"|har\s+(rett|krav|ansvar\w*|plikt\w*)")
 _NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
                      r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
