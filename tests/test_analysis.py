@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from boligassistent.text.analyzer import Analyzer, AnalyzerConfig, analyze, analyze_query, plain_tokens
+from boligassistent.text.analyzer import Analyzer, AnalyzerConfig, analyze, analyze_query, plain_tokens, synonyms
 from boligassistent.text.compounds import decompose
 from boligassistent.text.lemmas import lemma
-from boligassistent.text.thesaurus import read_groups
+from boligassistent.text.thesaurus import read_groups, with_synonyms
 from boligassistent.text.variants import fold
 
 NOTHING = AnalyzerConfig(lemmas=False, variants=False, compounds=False, stems=False, thesaurus=False)
@@ -32,12 +32,19 @@ def test_lemmas_from_bokmal_and_nynorsk(inflected, base):
 @pytest.mark.parametrize(("variant", "standard"), [
     ("framleie", "fremleie"), ("framleige", "fremleie"), ("utleigar", "utleier"), ("eigar", "eier"),
     ("søkjar", "søker"), ("ikkje", "ikke"), ("moglegheit", "mulighet"), ("teneste", "tjeneste"),
+    ("leggje", "legge"), ("tenkje", "tenke"), ("byggje", "bygge"),
     ("bustøtte", "bostøtte"), ("buutgift", "boutgift"), ("teieplikt", "taushetsplikt"), ("kva", "hva"),
     ("bustad", "bolig"), ("heimel", "hjemmel"), ("tilbod", "tilbud"), ("butilbod", "botilbud"), ("forbod", "forbud"),
     ("påbod", "påbud"),
 ])
 def test_spelling_variants_fold_to_one_form(variant, standard):
     assert fold(variant) == fold(standard) == standard
+
+
+@pytest.mark.parametrize(("nynorsk", "bokmal"), [("kartleggjast", "kartlegges"), ("søkja", "søke"),
+                                                ("søkjast", "søkes"), ("leggjast", "legges")])
+def test_nynorsk_gj_and_kj_forms_are_their_bokmal_words(nynorsk, bokmal):
+    assert analyze(nynorsk) == analyze(bokmal)
 
 
 @pytest.mark.parametrize(("accented", "plain"), [("Napoléon", "Napoleon"), ("kafé", "kafe"), ("idéen", "ideen"),
@@ -126,3 +133,17 @@ def test_thesaurus_group_expands_each_member_to_the_others(members, broader):
 def test_thesaurus_never_changes_document_analysis():
     assert analyze("Leietaker kan fremleie deler av leiligheten.") == Analyzer(
         AnalyzerConfig(thesaurus=False)).analyze("Leietaker kan fremleie deler av leiligheten.")
+
+
+def test_a_question_term_is_found_where_a_text_says_its_synonym_and_a_phrase_needs_all_its_words():
+    """The evidence and the sentence choice read a question with the thesaurus retrieval searched with: the
+    question's "sosialhjelp" is in a text that says "økonomisk stønad", but not in one that says only "stønad"."""
+    same = synonyms("Kva er økonomisk sosialhjelp?")
+    sosialhjelp = analyze("sosialhjelp")
+    assert set(sosialhjelp) <= with_synonyms(set(analyze("De har krav på økonomisk stønad.")), same)
+    assert not set(sosialhjelp) & with_synonyms(set(analyze("Stønaden gis som lån.")), same)
+    # broader terms widen one way only: a "leilighet" is a "bolig", a "bolig" need not be a "leilighet"
+    leilighet = analyze("leilighet")[0]
+    assert leilighet in with_synonyms(set(analyze("Leier av bolig kan framleie.")), synonyms("Kan jeg fremleie leiligheten?"))
+    assert analyze("bolig")[0] not in with_synonyms(set(analyze("Leiligheten er liten.")), synonyms("Kan jeg leie ut boligen?"))
+    assert synonyms("Hva er klokka?") == {} and Analyzer(AnalyzerConfig(thesaurus=False)).synonyms("sosialhjelp") == {}

@@ -9,6 +9,7 @@ import pytest
 from boligassistent.answering.abstention import ANSWER_TYPE
 from boligassistent.answering.answer_type import missing_value
 from boligassistent.runtime import create_assistant
+from boligassistent.text.analyzer import analyze, synonyms
 from boligassistent.text.answer_types import AnswerType
 
 pytestmark = pytest.mark.unit
@@ -25,6 +26,15 @@ def test_a_value_about_the_subject_answers():
 def test_a_value_about_something_else_or_the_subject_without_a_value_does_not():
     assert missing_value(QUESTION, ["Husleien skal betales innen tre uker."], IDF) is AnswerType.DURATION
     assert missing_value(QUESTION, ["Vedtak om bostøtte kan påklages til klagenemnda."], IDF) is AnswerType.DURATION
+
+
+def test_a_sentence_naming_the_subject_by_a_synonym_is_about_it():
+    """The thesaurus retrieval searched with: "økonomisk stønad" is the question's "sosialhjelp"."""
+    question = "Hvor mye sosialhjelp kan en enslig få til husleie?"
+    idf = {t: 3.0 for t in analyze(question)}
+    sentence = ["Økonomisk stønad til boutgifter gis med inntil 7 000 kroner i måneden."]
+    assert missing_value(question, sentence, idf) is AnswerType.AMOUNT
+    assert missing_value(question, sentence, idf, synonyms=synonyms(question)) is None
 
 
 def test_questions_asking_for_no_value_pass():

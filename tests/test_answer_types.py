@@ -41,6 +41,9 @@ P = AnswerType.PERSON
     ("Hvem får bostøtte?", None), ("Hvem kan få økonomisk rådgivning?", None), ("Hvem avgjør klagen?", None),
     ("Kven har rett på bustøtte?", None), ("Hvem vant kampen?", AnswerType.NAME),
     ("Hvem har skrevet boka?", AnswerType.NAME),
+    # "how soon" asks for a time, not a place
+    ("Kor fort skal saka avgjerast?", T), ("Må søknaden være skriftlig, og hvor raskt skal den behandles?", T),
+    ("Hvor snart kan vi flytte inn?", T), ("Hvor bor hun?", AnswerType.PLACE),
 ])
 def test_the_kind_of_value_a_question_asks_for(question, kind):
     assert expected_answer_type(question) == kind
@@ -75,8 +78,12 @@ def test_the_kind_of_value_a_question_asks_for(question, kind):
     (T, "Når skal programmet starte?", "Programmet skal starte nå."),
     (A, "Hva koster gebyret?", "Gebyret er 5 000 kroner."),  # thousands grouped by a space
     (S, "Hvor stor andel fikk avslag?", "Mellom 10–20 prosent fikk avslag."),
+    (T, "Hvor fort skal søknaden behandles?", "Søknaden skal behandles samme dag."),
+    (T, "Kor fort skal busituasjonen kartleggjast?", "Den skal avklares så snart som mulig, helst innen en uke."),
+    (T, "Hvor raskt skal klagen avgjøres?", "Klagen skal avgjøres uten ugrunnet opphold."),
     (P, "Hvem er direktør i banken?", "Banken ledes av direktør Kari Nordmann."),
     (P, "Kven er leiar for utvalet?", "Torbjørn Røe Isaksen leiar utvalet."),
+    (P, "Hvem er leder i banken?", "Ifølge styret er Kari Nordmann leder i banken."),
     (P, "Hvem er styreleder i foreningen?", "– Vi er glade, sier styreleder Emre Gjul-Jensrud."),
 ])
 def test_a_sentence_holding_the_value_answers(kind, question, sentence):
@@ -92,11 +99,14 @@ def test_a_sentence_holding_the_value_answers(kind, question, sentence):
     (C, "Kor mange bustader har kommunen?", "Ordninga har vore i bruk sidan 2009."),
     (C, "Hvor mange boliger har kommunen?", "Andelen som eier er fem prosent."),
     (C, "Hvor mange boliger har kommunen?", "Dette er omtalt i NOU 2011:15."),
+    (C, "Hvor mange boliger har kommunen?", "Rapport oktober 2014 ISSN 1891-5981 ISBN 978-82-7830-123-4"),
+    (P, "Kven er leiar for klagenemnda?", "Dersom Husbanken ikkje treffer vedtak, skal parten ha melding."),
     (C, "Hvor mange boliger har kommunen?", "Ordningen gjelder fra 1. mai."),
     (A, "Hva kostet systemet?", "Systemet ble tatt i bruk i 2019."),
     (A, "Hvor mye koster ordningen?", "Ordningen har 200 brukere."),
     (T, "Når kom loven?", "Det kreves fem prosent egenkapital."),
     (T, "Når kom loven?", "Kommunen har 300 boliger."),
+    (T, "Hvor fort skal søknaden behandles?", "Søknaden skal behandles av kommunen."),
     (T, "Når ble hun kåret i 1999?", "I 1999 ble hun kåret."),  # a value the question names
     (A, "Kor mykje får kommunen i tilskot?", "Tilskotet skal dekke utgiftene i fem år."),  # money, not a duration
     (C, "Hvor mange familier fikk bolig?", "11 Husbanken ga støtte til prosjektet."),  # a footnote's own number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig
+from boligassistent.answering.backends.extractive import ExtractiveBackend, ExtractiveConfig, score_sentences
 from boligassistent.answering.evidence import Evidence
 from boligassistent.domain.documents import Chunk
 from boligassistent.retrieval.types import ScoredChunk
@@ -55,3 +55,15 @@ def test_a_question_naming_the_source_is_answered_by_what_the_source_found_not_b
     question = "Hvilke utfordringer pekte Testforskning på for kommunene?"
     draft = ExtractiveBackend().compose(question, question, hits, EVIDENCE, [])
     assert draft.sentences[0][0].startswith("Utfordringene som ble pekt på"), draft.sentences
+
+
+def test_a_unit_saying_a_question_terms_synonym_holds_that_term():
+    """The thesaurus retrieval searched with also chooses the sentence: a unit that says "økonomisk stønad"
+    answers a question about "sosialhjelp", one that only says "stønad" does not."""
+    hits = [hit(1, "veiledning", "Kommunen kan gi stønad til husleie i særlige tilfeller, etter en konkret vurdering."),
+            hit(2, "veiledning", "Kommunen kan gi økonomisk stønad til husleie når inntekten ikke strekker til.")]
+    question = "Kan kommunen gi sosialhjelp til husleie?"
+    scores = {c.hit_rank: c.score for c in score_sentences(question, hits, {})}
+    assert scores[1] > scores[0]
+    draft = ExtractiveBackend().compose(question, question, hits, EVIDENCE, [])
+    assert draft.sentences[0][0].startswith("Kommunen kan gi økonomisk stønad"), draft.sentences

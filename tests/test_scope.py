@@ -92,3 +92,13 @@ def test_reference_corpus_declines_laws_it_does_not_hold(reference_runtime, law)
                                       "gjelder forskrift om bostøtte for studenter?"])
 def test_reference_corpus_laws_in_other_forms_are_in_scope(reference_runtime, question):
     assert corpus_scope(reference_runtime).missing(question) == ()
+
+
+def test_a_name_the_corpus_says_by_a_thesaurus_synonym_is_in_scope():
+    """"KVP" is the kvalifiseringsprogram and "Fylkesmannen" the statsforvalter: not unknown names when the corpus
+    uses the other word; a name with no synonym in the corpus still is."""
+    vocabulary = VOCABULARY | set(analyze("kvalifiseringsprogrammet statsforvalteren deltaker syk bruke egenmelding klage"))
+    check = CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), vocabulary.__contains__)
+    assert check.missing("Deltaker i KVP er syk. Kan hun bruke egenmelding?") == ()
+    assert check.missing("Kan vi klage til Fylkesmannen?") == ()
+    assert "Trygderetten" in check.missing("Kan vi klage til Trygderetten?")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from boligassistent.answering.scope import CorpusScope
 from boligassistent.retrieval.law_catalog import LawCatalog
-from boligassistent.text.analyzer import Analyzer, AnalyzerConfig, analyze, analyze_query
+from boligassistent.text.analyzer import Analyzer, AnalyzerConfig, analyze, analyze_query, question_terms
 from boligassistent.text.spelling import Speller, SpellingConfig
 
 # index terms with their document frequencies, as `IndexStore.term_frequencies` gives them
@@ -79,3 +79,12 @@ def test_a_corrected_typo_counts_as_known_in_the_scope_rule_and_a_foreign_word_d
     assert scope(True).missing_words(ascii_typed) == []
     foreign = "Hvordan endrer jeg skattemelding for mobilabonnement?"
     assert {"skattemelding", "mobilabonnement"} <= set(scope(True).missing_words(foreign))
+
+
+def test_a_questions_terms_are_its_words_as_meant_without_thesaurus_expansions():
+    """What the evidence and the sentence choice weigh: "soke om bostotte" is "søke om bostøtte", not three
+    unknown words with the highest idf."""
+    spell = speller({"søknad": 7, "søk": 7})
+    terms = question_terms("Hvordan soke om bostotte?", spell)
+    assert analyze("bostøtte")[0] in terms and "bostott" not in terms
+    assert question_terms("Hva er sosialhjelp?") == analyze("Hva er sosialhjelp?")  # no thesaurus expansions

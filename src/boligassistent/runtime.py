@@ -184,7 +184,8 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtim
     catalog = LawCatalog.from_documents(index.documents())
     speller = Speller(index.term_frequencies())
     return Runtime(settings=settings, embedder=embedder, index=index, catalog=catalog, speller=speller,
-                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog, speller), fusion))
+                   retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog, speller), fusion,
+                                                       speller))
 
 
 def llm_config(settings: Settings) -> LLMConfig | None:

@@ -8,8 +8,9 @@ from typing import Protocol
 
 from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
-from boligassistent.text.analyzer import analyze, plain_tokens, word_keys
+from boligassistent.text.analyzer import analyze, plain_tokens, synonyms, word_keys
 from boligassistent.text.sentences import split_sentences, split_units
+from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
 
 class TermStatistics(Protocol):
@@ -86,13 +87,16 @@ class Evidence:
     dense_margin: float = 0.0  # best dense similarity − the mean of the next best hits' (`margin_depth`)
     best_unit_similarity: float = 0.0  # the embedder's best question–sentence similarity in the top hits (0: not
     # measured). A passage on the topic scores well as a whole; a sentence that says what was asked scores better.
+    synonyms: Synonyms = field(default_factory=dict)  # the question's terms' thesaurus synonyms (`text.analyzer`)
     sentences: list[str] = field(default_factory=list)  # the sentences of the top hits, in rank order
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
 
 
-def term_share(terms: set[str], idf: dict[str, float], found: set[str]) -> float:
-    """The idf-weighted share of `terms` that `found` holds (0 without terms)."""
+def term_share(terms: set[str], idf: dict[str, float], found: set[str], synonyms: Synonyms | None = None) -> float:
+    """The idf-weighted share of `terms` that `found` holds, a term also when `found` holds a thesaurus synonym of it
+    (`synonyms`; the text may say "økonomisk stønad" for the question's "sosialhjelp"). 0 without terms."""
     total = sum(idf.get(t, 0.0) for t in terms)
+    found = with_synonyms(found, synonyms) if synonyms else found
     return sum(idf.get(t, 0.0) for t in terms & found) / total if total else 0.0
 
 
@@ -128,7 +132,10 @@ def best_unit_similarity(question: str, hits: list[ScoredChunk], similarity: Sen
 def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig(),
                      similarity: SentenceSimilarity | None = None) -> Evidence:
     terms = list(dict.fromkeys(result.query_terms))
-    hit_terms = index.chunk_terms([hit.chunk.chunk_id for hit in result.hits[:config.coverage_passages]])
+    # A question term counts as found where a text says it or a thesaurus synonym of it (what retrieval searched).
+    same = synonyms(result.query)
+    hit_terms = with_synonyms(index.chunk_terms([hit.chunk.chunk_id for hit in result.hits[:config.coverage_passages]]),
+                              same)
     weights = index.term_idf(terms)
     total = sum(weights.values())
     coverage = sum(w for t, w in weights.items() if t in hit_terms) / total if total else 0.0
@@ -137,12 +144,12 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
     sentences = passage_sentences(result.hits[:config.sentence_passages])
     question_terms = set(terms)
     analyzed = [set(analyze(s)) for s in sentences]
-    best_sentence = max((term_share(question_terms, weights, terms | (analyzed[i - 1] if i else set()))
+    best_sentence = max((term_share(question_terms, weights, terms | (analyzed[i - 1] if i else set()), same)
                          for i, terms in enumerate(analyzed)), default=0.0)
     top_bm25 = max((hit.arm_score("bm25") or 0.0 for hit in result.hits), default=0.0)
     top = result.hits[0] if result.hits else None
-    topdoc_terms = index.chunk_terms([hit.chunk.chunk_id for hit in result.hits
-                                      if top is not None and hit.chunk.doc_id == top.chunk.doc_id])
+    topdoc_terms = with_synonyms(index.chunk_terms([hit.chunk.chunk_id for hit in result.hits
+                                                    if top is not None and hit.chunk.doc_id == top.chunk.doc_id]), same)
     names = question_names(result.query)
     return Evidence(
         coverage=coverage,
@@ -163,6 +170,7 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
         dense_margin=dense_margin(result.hits, config.margin_depth),
         best_unit_similarity=best_unit_similarity(result.query, result.hits[:config.similarity_passages], similarity,
                                                   config.min_unit_chars) if similarity else 0.0,
+        synonyms=same,
         sentences=sentences,
         doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
     )

@@ -11,6 +11,8 @@ form), the titles of all documents and their publishers. A question is out of sc
 - a public body by its form ("Skatteetaten", "Lånekassen", "Arbeidstilsynet") that the corpus never mentions;
 - places, organisations or products by name ("Outlook") when the corpus mentions none of the question's names.
 
+A name or word the corpus says by a thesaurus synonym ("KVP" for "kvalifiseringsprogrammet") is in scope.
+
 Law and regulation names are only checked when the corpus holds laws at all (its catalog is then its legal
 scope); bodies are checked against the corpus vocabulary (a term no chunk contains).
 """
@@ -25,7 +27,7 @@ from boligassistent.answering.clarify import GENERIC_TERMS
 from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
-from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, word_keys
+from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
 from boligassistent.text.spelling import Speller
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
@@ -119,6 +121,11 @@ class CorpusScope:
                 out.append(name)
         return out
 
+    def _said_otherwise(self, text: str) -> bool:
+        """Whether the corpus says what `text` names by a thesaurus synonym ("KVP" → "kvalifiseringsprogrammet",
+        "Fylkesmannen" → "statsforvalteren"): all words of one synonym occur in it."""
+        return any(all(self._in_corpus(key) for key in phrase) for phrases in synonyms(text).values() for phrase in phrases)
+
     def missing_bodies(self, question: str) -> list[str]:
         """Public bodies the question names (by their form) that no chunk of the corpus mentions."""
         if not self.config.check_bodies:
@@ -126,7 +133,8 @@ class CorpusScope:
         out: list[str] = []
         for match in _BODY.finditer(question):
             terms = word_keys(match.group(1))
-            if terms and not any(self._in_corpus(t) for t in terms) and match.group(1) not in out:
+            if (terms and not any(self._in_corpus(t) for t in terms) and not self._said_otherwise(match.group(1))
+                    and match.group(1) not in out):
                 out.append(match.group(1))
         return out
 
@@ -157,13 +165,15 @@ class CorpusScope:
         content = [(token, word) for token in plain_tokens(question)
                    if (word := DEFAULT_ANALYZER.word(token)) and word[0] not in GENERIC_TERMS and token.isalpha()]
         unknown = list(dict.fromkeys(token for token, word in content if not any(self._in_corpus(t) for t in word)
-                                     and not (self.speller and DEFAULT_ANALYZER.correction(token, self.speller))))
+                                     and not (self.speller and DEFAULT_ANALYZER.correction(token, self.speller))
+                                     and not self._said_otherwise(token)))
         return unknown if content and len(unknown) / len(content) >= self.config.max_unknown_share else []
 
     def unknown_entities(self, question: str) -> list[str]:
         """Proper nouns of the question (places, organisations, people) that no chunk of the corpus mentions."""
         return [name for name in dict.fromkeys(proper_nouns(question))
-                if (terms := word_keys(name)) and not any(self._in_corpus(t) for t in terms)]
+                if (terms := word_keys(name)) and not any(self._in_corpus(t) for t in terms)
+                and not self._said_otherwise(name)]
 
     def names_corpus_law(self, question: str) -> bool:
         """Whether the question names an act or regulation of the corpus."""

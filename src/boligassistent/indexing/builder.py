@@ -37,7 +37,8 @@ from boligassistent.text.analyzer import analyze
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v4"  # v3: accents folded; v4: nynorsk -bod → -bud
+ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v5"  # v3: accents folded; v4: nynorsk -bod → -bud;
+# v5: nynorsk gj/kj before a (kartleggjast, søkja) and after g (leggje)
 
 
 @dataclass

@@ -13,7 +13,8 @@ from boligassistent.retrieval.arms.base import Arm, ArmQuery, ArmRun
 from boligassistent.retrieval.fusion import FusionConfig, diversify, fuse
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
-from boligassistent.text.analyzer import analyze
+from boligassistent.text.analyzer import question_terms
+from boligassistent.text.spelling import Speller
 
 __all__ = ["HybridRetriever", "SearchFilters", "ScoredChunk", "SearchResult", "FusionConfig"]
 
@@ -21,9 +22,10 @@ HYBRID = "hybrid"
 
 
 class HybridRetriever:
-    def __init__(self, arms: list[Arm], fusion: FusionConfig | None = None) -> None:
+    def __init__(self, arms: list[Arm], fusion: FusionConfig | None = None, speller: Speller | None = None) -> None:
         self.arms = list(arms)
         self.fusion = fusion or FusionConfig()
+        self.speller = speller  # the question's terms in a result are its words as meant (`question_terms`)
 
     @property
     def modes(self) -> list[str]:
@@ -54,4 +56,5 @@ class HybridRetriever:
         hits = diversify(fuse(runs, self.fusion), k, self.fusion.max_per_doc)
         finished = time.perf_counter()
         timings |= {"fuse": (finished - t0) * 1000, "total": (finished - started) * 1000}
-        return SearchResult(query=query, hits=hits, query_terms=analyze(query), timings_ms=timings)
+        return SearchResult(query=query, hits=hits, query_terms=question_terms(query, self.speller),
+                            timings_ms=timings)

@@ -20,7 +20,7 @@ import Stemmer
 from boligassistent.text.compounds import decompose
 from boligassistent.text.lemmas import is_word, lemma
 from boligassistent.text.spelling import Speller
-from boligassistent.text.thesaurus import Group, Word, build_groups, expansions
+from boligassistent.text.thesaurus import Group, Synonyms, Word, build_groups, equivalents, expansions
 from boligassistent.text.variants import fold, fold_diacritics
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:-\d+[a-z]?)?|[^\W\d_]+", re.UNICODE)
@@ -109,6 +109,26 @@ class Analyzer:
             extra = [searched(w, []) for w in extra]
         return list(dict.fromkeys(token for word in words + extra for token in word))
 
+    def question_terms(self, text: str, speller: Speller | None = None) -> list[str]:
+        """Index tokens of a question as it was meant: a misspelt word (one typed without æ, ø, å) is the index term
+        it stands for (`speller`), as the lexical arm searched it; no thesaurus expansions (`synonyms` has them)."""
+        return [token for t in plain_tokens(text) if (w := self._word(t))
+                for token in ((speller and self.correction(t, speller)) or w)]
+
+    def synonyms(self, text: str) -> Synonyms:
+        """Per index token of the text's words, the thesaurus phrases that say what its word (or the phrase it is
+        part of) says, as whole-word keys: what a question's term may be called in a source that answers it."""
+        if not self.config.thesaurus:
+            return {}
+        words = self.words(text)
+        out: Synonyms = {}
+        for span, phrase in equivalents([w[0] for w in words], self.groups()):
+            for i in span:
+                for token in words[i]:
+                    if phrase not in out.setdefault(token, []):
+                        out[token].append(phrase)
+        return out
+
     def correction(self, token: str, speller: Speller) -> Word | None:
         """The index term a misspelt query token stands for ("boutgiftr" → "boutgift"), or None. Only a token that
         is neither a dictionary word nor a compound of dictionary words counts as misspelt, so a real word the corpus
@@ -151,6 +171,16 @@ DEFAULT_ANALYZER = Analyzer()
 def analyze(text: str) -> list[str]:
     """Index tokens of a text (documents, and query text that must not be expanded)."""
     return DEFAULT_ANALYZER.analyze(text)
+
+
+def question_terms(text: str, speller: Speller | None = None) -> list[str]:
+    """Index tokens of a question, misspelt words corrected (`Analyzer.question_terms`)."""
+    return DEFAULT_ANALYZER.question_terms(text, speller)
+
+
+def synonyms(text: str) -> Synonyms:
+    """Thesaurus synonyms of a text's index tokens (`Analyzer.synonyms`)."""
+    return DEFAULT_ANALYZER.synonyms(text)
 
 
 def word_keys(text: str) -> list[str]:

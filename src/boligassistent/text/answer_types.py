@@ -3,7 +3,8 @@
 Rules about the language (question words, bokmål and nynorsk), not about particular questions. The question
 kinds, first match wins:
 - duration: "hvor/kor lenge", "hvor/kor lang tid", "hvor lang (er) <…tid/periode>", "frist", "hvilken periode";
-- time (a point in time): a question opening with "når" or "kva tid", "hvilket år/dato/dag/måned/tidspunkt";
+- time (a point in time): a question opening with "når" or "kva tid", "hvilket år/dato/dag/måned/tidspunkt", and
+  "how soon": "hvor/kor fort/raskt/snart/tidlig";
 - amount (money): "hvor/kor mye/mykje … koster/betaler/tjener", "hva/kva kostet", "hvilket beløp/sum/pris";
 - count: "hvor/kor mange …";
 - share: "hvor/kor stor andel/del/prosent(del)", "hvilken andel/prosent", "hva er andelen/prosentandelen …", "… i
@@ -28,11 +29,12 @@ The values a sentence holds are told apart by their form:
 - numbers citing a provision or a publication ("§ 24", "nr. 6", "NOU 2011:15") are no values;
 - any other number is a plain number (a count or a measure).
 A duration question is answered by a duration, a date or a year in context; a time question by those or any
-year-shaped number, a season, "i fjor", "nå", "kl. 12"; an amount question by money, a share or a magnitude; a
-count question by a plain number or a magnitude, or a number with the unit it asks for ("hvor mange prosent",
-"hvor mange år"); a share question by a share or a plain number ("… var 64"), not by a duration, a date or a year;
-a quantity question by any number that is not a date or a year in context; a person question by a person's name
-(two or more capitalized words in a row), not by a role or a body ("Kongen i statsråd").
+year-shaped number, a season, "i fjor", "nå", "kl. 12", "straks", "samme dag", "så snart som mulig"; an amount
+question by money, a share or a magnitude; a count question by a plain number or a magnitude, or a number with the
+unit it asks for ("hvor mange prosent", "hvor mange år"); a share question by a share or a plain number ("… var
+64"), not by a duration, a date or a year; a quantity question by any number that is not a date or a year in
+context; a person question by a person's name (two or more capitalized words in a row; a function word opening
+the sentence is none), not by a role or a body ("Kongen i statsråd").
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from enum import StrEnum
+
+from boligassistent.text.analyzer import STOPWORDS
 
 
 class AnswerType(StrEnum):
@@ -60,7 +64,10 @@ _DURATION_Q = re.compile(r"\b(hvor|kor)\s+lenge\b|\b(hvor|kor)\s+lang\s+tid\b"
                          r"|\b(hvor|kor)\s+lange?\s+(er|var|blir|vert|ble|vart)?\s*(den\s+|det\s+)?\w*(tid|tida|tiden|perioden?)\b"
                          r"|\bfrist\w*\b|\b\w+frist(en|a|er|ene)?\b|\bhvilke[nt]?\s+(periode|tidsrom)\b"
                          r"|\bkva\s+for\s+(ein\s+)?periode\b", _Q)
-_TIME_Q = re.compile(r"^\W*(og\s+)?(når|kva\s+tid)\b|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
+# "how soon": "hvor fort/raskt/snart", "kor tidleg" asks for a time, not a place
+_SOON = r"fort|raskt|snart|tidlig|tidleg|kjapt"
+_TIME_Q = re.compile(rf"^\W*(og\s+)?(når|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\b"
+                     r"|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
                      r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
 # money by its verb ("hvor mye koster/betaler/tjener/bevilget …") or by its noun ("hvor mye penger/bostøtte/husleie …")
 _MONEY_NOUNS = (r"penger|pengar|kroner|\w*lønn\w*|\w*tilskudd\w*|\w*tilskot\w*|\w*støtte\w*|\w*stønad\w*"
@@ -90,7 +97,7 @@ _WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|betaler|dekker
 _NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
                      r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
                      r"|bedrift|forening|band|film|bok)\w*\b", _Q)
-_PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS})\b)"
+_PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS}|{_SOON})\b)"
                       r"|\bhvilke[nt]?\s+(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
 _QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
               (AnswerType.COUNT, _COUNT_Q), (AnswerType.SHARE, _SHARE_Q), (AnswerType.QUANTITY, _QUANTITY_Q),
@@ -134,15 +141,18 @@ _MAGNITUDE_VALUE = re.compile(rf"{_RANGED}\s+(?:millioner|million|millionar|mill
 _SHARE = re.compile(rf"{_RANGED}\s*(?:%|prosent(?:poeng)?{_END}|promille{_END})", _Q)
 _PLAIN = re.compile(_NUMBER, _Q)
 _TIME_WORD = re.compile(r"\b(vår(en)?|høst(en)?|haust(en)?|sommer(en)?|sommar(en)?|vinter(en)?|i fjor|i fjar|i år"
-                        r"|nå|i dag|i går|i morgon|i morgen|neste år|til neste år|snart|straks|umiddelbart)\b"
+                        r"|nå|i dag|i går|i morgon|i morgen|neste år|til neste år|snart|straks|umiddelbart|snarest|omgående"
+                        r"|sa?mme\s+dag(en)?|så\s+snart\s+som\s+(mulig|mogleg)|med\s+(en|ein)\s+gang"
+                        r"|ut[ae]n\s+ugrunn\w*\s+opph[oa]ld)\b"
                         r"|\b\d{3,4}-tallet\b|\bkl\.?\s*\d{1,2}(?:[.:]\d\d)?", _Q)
 _YEAR_SHAPED = re.compile(_YEAR)
 
 # Numbers that cite a provision, a publication or a part of a document, not a value: "§ 24", "§§ 7-3 og 7-4",
-# "nr. 6", "kapittel 9", "NOU 2011:15", "(rapport 2014:52)", "(Vedlegg 1)", "tabell 3", "figur 2", "side 12", "s. 35".
+# "nr. 6", "kapittel 9", "NOU 2011:15", "(rapport 2014:52)", "ISSN 1891-5981", "ISBN 978-82-…", "(Vedlegg 1)",
+# "tabell 3", "figur 2", "side 12", "s. 35".
 _PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav|\bvedlegg|\bbilag|\btabell"
                         r"|\bfigur|\bside|\bs\.)\s*\d+[\w-]*"
-                        r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b", re.I)
+                        r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b|\b(ISSN|ISBN)[\s:]*[\dX-]+", re.I)
 # A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
 # value ("12 kommuner deltok" goes on in lowercase).
 _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZÆØÅ])")
@@ -150,6 +160,11 @@ _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZÆØÅ])")
 # "Emre Gjul-Jensrud"), wherever it stands; a role or a body named by one word ("Kongen", "Stortinget") is no person.
 _NAME_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ]?[a-zæøåéü]+)?"
 _PERSON_VALUE = re.compile(rf"\b{_NAME_WORD}(?:\s+{_NAME_WORD})+")
+_OPENERS = " \t«»\"'“”–—-•*("
+# function words that may open a sentence (capitalized there, never a name)
+_FUNCTION_WORDS = STOPWORDS | frozenset(
+    "dersom derfor ifølge gjennom blant under likevel samtidig deretter dessuten særlig spesielt ellers mens medan "
+    "innen utover også både alt etter ved for mot hos".split())
 # A capitalized word that does not open the sentence (a name), or an acronym anywhere.
 _NAME_VALUE = re.compile(r"(?<=[^.!?:\s]\s)[A-ZÆØÅ][\wÆØÅæøå-]+|\b[A-ZÆØÅ]{2,}\b")
 
@@ -209,12 +224,23 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
     "I 1999 ble hun kåret …" does not answer "Hvem ble i 1999 kåret …?"."""
     asked = question.casefold()
     if kind is AnswerType.PERSON:
-        return any(not _named(match.group(0), asked) for match in _PERSON_VALUE.finditer(sentence))
+        return any(not _named(name, asked) for name in _person_names(sentence))
     if kind in (AnswerType.NAME, AnswerType.PLACE):
         text = _PROVISION.sub(" ", sentence)
         return any(not _named(match.group(0), asked) for match in _NAME_VALUE.finditer(text))
     accepted = _accepted(kind, question)
     return any(name in accepted and not _named(value, asked) for name, value in values(sentence))
+
+
+def _person_names(sentence: str) -> Iterator[str]:
+    """The persons' names of a sentence. A sentence's first word is capitalized by its position: a function word
+    there ("Dersom Husbanken …", "Ifølge Husbanken …") is no part of a name."""
+    for match in _PERSON_VALUE.finditer(sentence):
+        words = match.group(0).split()
+        if not sentence[:match.start()].strip(_OPENERS) and words[0].casefold() in _FUNCTION_WORDS:
+            words = words[1:]
+        if len(words) >= 2:
+            yield " ".join(words)
 
 
 def _named(value: str, asked: str) -> bool:

@@ -65,3 +65,27 @@ def expansions(keys: Sequence[str], groups: Sequence[Group]) -> list[Word]:
             for phrase in [m for m in group.members if m not in hits] + list(group.broader):
                 out.extend(phrase.words)
     return out
+
+
+Synonyms = dict[str, list[tuple[str, ...]]]  # a text's index token → phrases (whole-word keys) saying the same
+
+
+def equivalents(keys: Sequence[str], groups: Sequence[Group]) -> list[tuple[range, tuple[str, ...]]]:
+    """Where a group member occurs in the word keys: (the positions of its words, the whole-word keys of each other
+    member and broader term of its group). "økonomisk sosialhjelp" → (0..1, ("sosialhjelp",)), …"""
+    out: list[tuple[range, tuple[str, ...]]] = []
+    for group in groups:
+        for member in group.members:
+            n = len(member.keys)
+            for start in range(len(keys) - n + 1) if n else ():
+                if tuple(keys[start:start + n]) == member.keys:
+                    out.extend((range(start, start + n), other.keys)
+                               for other in list(group.members) + list(group.broader) if other != member and other.keys)
+    return out
+
+
+def with_synonyms(found: set[str], synonyms: Synonyms) -> set[str]:
+    """`found` plus each token whose word a synonym in `found` stands for (all of the synonym's words there): a
+    question's "sosialhjelp" is found in a text that says "økonomisk stønad"."""
+    return found | {token for token, phrases in synonyms.items()
+                    if token not in found and any(all(key in found for key in phrase) for phrase in phrases)}

@@ -21,8 +21,8 @@ SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), 
     (r"eig(?=[aeiou])", "ei"),             # leige, utleigar, eigar (nn) → leie, utleiar, eiar
     (r"(?<=[aeiouyæøå])ar$", "er"),         # utleiar, eiar (nn agent nouns) → utleier, eier
     (r"(?<=[^aeiouyæøå])jar$", "er"),       # søkjar → søker (nn -jar agent nouns)
-    (r"(?<=[sk])kj(?=[eiy])", "k"),         # søkje, ikkje → søke, ikke (nn kj/gj after consonant)
-    (r"(?<=[lnr])gj(?=[eiy])", "g"),        # leggje → legge
+    (r"(?<=[a-zæøå])kj(?=[aeiy])", "k"),   # søkje, søkja, tenkje, ikkje → søke, søka, tenke, ikke (nn kj/gj in a word)
+    (r"(?<=[lnrg])gj(?=[aeiy])", "g"),      # leggje, kartleggjast, byggja → legge, kartleggast, bygga
     (r"leg(heit|heiter|heita)?$", r"lig\1"),  # mogleg, moglegheit → moglig, mogligheit
     (r"heit(en|er|a|ane)?$", "het"),        # -heit → -het
     (r"^tenest", "tjenest"),                # teneste → tjeneste

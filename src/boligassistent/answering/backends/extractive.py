@@ -22,9 +22,10 @@ from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.models import Draft
 from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.types import ScoredChunk
-from boligassistent.text.analyzer import analyze
+from boligassistent.text.analyzer import analyze, synonyms
 from boligassistent.text.answer_types import expected_answer_type, holds_value
 from boligassistent.text.sentences import split_units
+from boligassistent.text.thesaurus import with_synonyms
 
 _RULE_WORDS = re.compile(r"\b(har (ikkje |ikke )?rett|skal|kan|må|plikt|vilkår|frist|ikkje rett|ikke rett|gjeld(er)?)\b",
                          re.I)
@@ -144,14 +145,16 @@ class _Relevance:
         local = Counter(term for terms in units or [] for term in terms)
         n = len(units or [])
         self.weights = {t: idf.get(t, config.unknown_term_idf) * (math.log((n + 1) / (local[t] + 0.5)) if local[t] else 1.0)
-                        for t in set(analyze(question))}
+                        for t in set(idf) or set(analyze(question))}  # as retrieval read them (`Evidence.idf`)
         self.total = sum(self.weights.values()) or 1.0
+        self.synonyms = synonyms(question)  # a unit that says a question term's synonym holds the term
         self.kind = expected_answer_type(question)
         self.defining = bool(_DEFINITION_Q.search(question))
         self.question = question
         self.config = config
 
     def overlap(self, terms: set[str]) -> float:
+        terms = with_synonyms(terms, self.synonyms)
         return sum(w for t, w in self.weights.items() if t in terms) / self.total
 
     def fits_type(self, text: str) -> bool:
