@@ -91,8 +91,7 @@ class Analyzer:
         searched whole; one it doesn't is searched by its parts, unless a thesaurus synonym of it is in the index
         ("oppsigelsestid" → "oppsigelsesfrist"): then the synonym stands for it, without the parts' noise
         ("oppsigelse" + "tid" match every termination and every time limit)."""
-        tokens = [(t, w) for t in plain_tokens(text) if (w := self._word(t))]
-        words = [(speller and self.correction(t, speller)) or w for t, w in tokens]
+        words = self._meant_words(text, speller)
         groups = self.groups() if self.config.thesaurus else []
         synonyms = [expansions([w[0]], groups) for w in words]  # per word, its thesaurus expansions
         extra = expansions([w[0] for w in words], groups)  # also those of phrases ("økonomisk stønad")
@@ -112,8 +111,11 @@ class Analyzer:
     def question_terms(self, text: str, speller: Speller | None = None) -> list[str]:
         """Index tokens of a question as it was meant: a misspelt word (one typed without æ, ø, å) is the index term
         it stands for (`speller`), as the lexical arm searched it; no thesaurus expansions (`synonyms` has them)."""
-        return [token for t in plain_tokens(text) if (w := self._word(t))
-                for token in ((speller and self.correction(t, speller)) or w)]
+        return [token for word in self._meant_words(text, speller) for token in word]
+
+    def _meant_words(self, text: str, speller: Speller | None) -> list[Word]:
+        """The text's words (`words`), each misspelt one as the index term it stands for (`correction`)."""
+        return [(speller and self.correction(t, speller)) or w for t in plain_tokens(text) if (w := self._word(t))]
 
     def synonyms(self, text: str) -> Synonyms:
         """Per index token of the text's words, the thesaurus phrases that say what its word (or the phrase it is

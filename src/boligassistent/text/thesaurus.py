@@ -51,16 +51,17 @@ def build_groups(analyse_words: Callable[[str], list[Word]]) -> list[Group]:
     return [Group(tuple(map(phrase, members)), tuple(map(phrase, broader))) for members, broader in read_groups()]
 
 
-def _contains(keys: Sequence[str], phrase: Phrase) -> bool:
+def _occurrences(keys: Sequence[str], phrase: Phrase) -> list[range]:
+    """The positions of the phrase's words wherever it occurs in the word keys."""
     n = len(phrase.keys)
-    return n > 0 and any(tuple(keys[i:i + n]) == phrase.keys for i in range(len(keys) - n + 1))
+    return [range(i, i + n) for i in range(len(keys) - n + 1) if n and tuple(keys[i:i + n]) == phrase.keys]
 
 
 def expansions(keys: Sequence[str], groups: Sequence[Group]) -> list[Word]:
     """The words of the group members (and broader terms) that the query's word keys call for."""
     out: list[Word] = []
     for group in groups:
-        hits = [m for m in group.members if _contains(keys, m)]
+        hits = [m for m in group.members if _occurrences(keys, m)]
         if hits:
             for phrase in [m for m in group.members if m not in hits] + list(group.broader):
                 out.extend(phrase.words)
@@ -76,11 +77,9 @@ def equivalents(keys: Sequence[str], groups: Sequence[Group]) -> list[tuple[rang
     out: list[tuple[range, tuple[str, ...]]] = []
     for group in groups:
         for member in group.members:
-            n = len(member.keys)
-            for start in range(len(keys) - n + 1) if n else ():
-                if tuple(keys[start:start + n]) == member.keys:
-                    out.extend((range(start, start + n), other.keys)
-                               for other in list(group.members) + list(group.broader) if other != member and other.keys)
+            for span in _occurrences(keys, member):
+                out.extend((span, other.keys)
+                           for other in list(group.members) + list(group.broader) if other != member and other.keys)
     return out
 
 
