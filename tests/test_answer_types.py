@@ -134,3 +134,49 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     assert list(values("Det tar 3–5 uker og koster 2 000–3 000 kr; 10-20 prosent, 12 500 innbyggere.")) == [
         ("duration", "3–5 uker"), ("money", "2 000–3 000 kr"), ("share", "10-20 prosent"), ("plain", "12 500")]
     assert list(values("I 2011 fikk 200 familier hjelp.")) == [("year", "I 2011"), ("plain", "200")]
+
+
+# "hvor mange X": a plain number must count X. Sentences written for the test, in the forms reports and news use.
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("Hvor mange arbeidere kan bli tatt ut i streik?", "Da vil nærmere 23.000 arbeidstakere streike."),  # compound
+    ("Hvor mange personer var om bord?", "I alt 44 mennesker var om bord."),  # people, by another noun
+    ("Hvor mange innbyggere hadde kommunen i 2001?", "Befolkningen var i 2001 688 109."),  # no noun after it
+    ("Hvor mange spillere mistet livet?", "23 mennesker, blant dem åtte Manchester United-spillere, døde."),
+    ("Kor mange deltok på temadagen?", "Over 200 deltakarar frå ulike sektorar møttest."),  # verb ~ noun
+    ("Kor mange bustader vart kjøpte?", "Kommunen har i etterkant kjøpt 20 boliger."),  # nynorsk = bokmål
+    ("Hvor mange ble evakuert?", "Rundt 40 personer ble evakuert."),  # the question names no noun
+    ("Hvor mange ganger har hun vunnet?", "Hun har vunnet to ganger."),
+    ("Hvor mange fikk avslag?", "Av de 120 søkerne fikk 35 avslag."),
+    ("Hvor mange sma hus ble bygget?", "Det ble bygget fem småhus på kommunal tomt."),  # compound, typed without å
+])
+def test_a_count_of_what_the_question_counts_answers(question, sentence):
+    assert holds_value(AnswerType.COUNT, sentence, question)
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("Hvor mange familier fikk hjelp i prosjektet?", "Nettverket fikk med seg seks kommuner: Namsos og Verdal."),
+    ("Hvor mange kamper ble han utestengt?", "Han ble utvist sammen med to andre spillere."),
+    ("Hvor mange kommunale boliger har kommunen?", "Fire av Husbankens satsingskommuner deltok."),
+    ("Hvor mange mennesker omkom i uværet?", "Vinden nådde opptil 60 meter per sekund."),  # a measure, not a count
+    ("Hvor mange ansatte har helseforetaket?", "Regionen er organisert i seks helseforetak."),
+])
+def test_a_count_of_something_else_does_not(question, sentence):
+    assert not holds_value(AnswerType.COUNT, sentence, question)
+
+
+def test_which_year_is_answered_by_a_year_not_a_weekday():
+    question = "Hvilket år ble hun født?"
+    assert not holds_value(AnswerType.TIME, "Mandag signerte hun en ny kontrakt.", question)
+    assert holds_value(AnswerType.TIME, "Hun ble født 4. mai 1990 i Molde.", question)
+    assert holds_value(AnswerType.TIME, "Når ble hun født? Mandag.", "Når ble hun født?")  # any time answers "når"
+
+
+def test_a_count_question_asks_for_the_unit_it_names_after_mange_only():
+    assert holds_value(AnswerType.COUNT, "Han må ha bodd her i minst seks år.", "Hvor mange år må han ha bodd her?")
+    assert holds_value(AnswerType.COUNT, "Gebyret er 1 300 kroner.", "Hvor mange kroner er gebyret?")
+    # "i dag" names no unit: a duration does not answer how many homes there are
+    assert not holds_value(AnswerType.COUNT, "Det har vært fokus på bolig i mange år.",
+                           "Hvor mange kommunale boliger har kommunen i dag?")
+    # a share answers "how many of them" wherever the question says "prosent"
+    assert holds_value(AnswerType.COUNT, "Hele 83 % av respondentene svarte ja.",
+                       "Hvor mange i undersøkelsen mente at 85 prosent belåning var for mye?")

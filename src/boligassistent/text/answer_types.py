@@ -31,7 +31,10 @@ The values a sentence holds are told apart by their form:
 A duration question is answered by a duration, a date or a year in context; a time question by those or any
 year-shaped number, a season, "i fjor", "nå", "kl. 12", "straks", "samme dag", "så snart som mulig"; an amount
 question by money, a share or a magnitude; a count question by a plain number or a magnitude, or a number with the
-unit it asks for ("hvor mange prosent", "hvor mange år"); a share question by a share or a plain number ("… var
+unit it asks for ("hvor mange prosent", "hvor mange år"), and a plain number must count what the question counts
+(the noun after it is one of the words after "mange", by stem, compound part or synonym: "seks kommuner" does not
+answer "hvor mange familier", "44 mennesker" answers "hvor mange personer"); "hvilket år" only by a value holding a
+year; a share question by a share or a plain number ("… var
 64"), not by a duration, a date or a year; a quantity question by any number that is not a date or a year in
 context; a person question by a person's name (two or more capitalized words in a row; a function word opening
 the sentence is none), not by a role or a body ("Kongen i statsråd").
@@ -43,7 +46,8 @@ import re
 from collections.abc import Iterator
 from enum import StrEnum
 
-from boligassistent.text.analyzer import STOPWORDS
+from boligassistent.text.analyzer import STOPWORDS, analyze, synonyms
+from boligassistent.text.thesaurus import with_synonyms
 
 
 class AnswerType(StrEnum):
@@ -172,6 +176,18 @@ _NAME_VALUE = re.compile(r"(?<=[^.!?:\s]\s)[A-ZÆØÅ][\wÆØÅæøå-]+|\b[A-Z�
 _ASKED_UNIT = {"share": re.compile(r"\b(prosent\w*|promille)\b|%", _Q),
                "money": re.compile(r"\b(kroner|kr|kronor|euro|dollar|øre|millioner|milliarder)\b", _Q),
                "duration": re.compile(rf"\b{_TIME_UNIT}{_END}", _Q)}
+# "hvor mange X": plain numbers must count X ("seks kommuner" does not answer "hvor mange familier")
+_COUNTED_Q = re.compile(r"\b(?:hvor|kor)\s+mange\s+(.*)", _Q)
+_COUNTED_CLASSES = {"plain", "year-shaped"}
+_WORD = re.compile(r"[\wæøåÆØÅ][\wæøåÆØÅ'’-]*")
+_CLAUSE_END = re.compile(r"[.,;:!?()«»\"“”]|\s[–—]\s")
+_MIN_HEAD = 3  # letters: a shorter stem is no compound's last part
+_PARTITIVE = frozenset({"av", "blant"})
+_DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine", "hans", "hennes"})
+# nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
+_PEOPLE = frozenset("person personer personar mennesker menneske menneske folk individer individ stykker".split())
+# "hvilket år", "kva år", "hvilket årstall": only a value holding a year answers (not a weekday or a month)
+_YEAR_Q = re.compile(r"\b(hvilket|kva|kva\s+for\s+eit)\s+(år|årstall)\b", _Q)
 _CLASSES = (("date", _DATE), ("year", _YEAR_IN_CONTEXT), ("duration", _DURATION), ("money", _MONEY),
             ("share", _SHARE), ("magnitude", _MAGNITUDE_VALUE), ("time-word", _TIME_WORD))
 # the value classes that answer each kind of question ("plain": a number of no other class)
@@ -196,6 +212,12 @@ def values(text: str) -> Iterator[tuple[str, str]]:
     "magnitude" ("1,2 millioner"), "time-word" (a season, "i fjor", "1800-tallet", "kl. 12"), then "year-shaped" (a
     number that could be a year) and "plain" (any other number); provision numbers ("§ 24", "nr. 6") are none. A
     span belongs to the first class that claims it."""
+    for name, match in _value_matches(text):
+        yield name, match.group(0)
+
+
+def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """`values`, as matches in the text with provision numbers and footnote markers blanked out."""
     text = _FOOTNOTE.sub(" ", _PROVISION.sub(" ", text))
     taken: list[tuple[int, int]] = []
 
@@ -206,16 +228,65 @@ def values(text: str) -> Iterator[tuple[str, str]]:
         for match in pattern.finditer(text):
             if free(match):
                 taken.append(match.span())
-                yield name, match.group(0)
+                yield name, match
     for match in _PLAIN.finditer(text):
         if free(match):
-            yield ("year-shaped" if _YEAR_SHAPED.fullmatch(match.group(0)) else "plain"), match.group(0)
+            yield ("year-shaped" if _YEAR_SHAPED.fullmatch(match.group(0)) else "plain"), match
+
+
+def counted_words(question: str) -> tuple[str, ...]:
+    """What a "hvor/kor mange …" question counts: the (at most two) words after "mange", up to the first function
+    word ("hvor mange kommunale boliger har …" → kommunale, boliger; "hvor mange ble …" → none)."""
+    match = _COUNTED_Q.search(question)
+    if match is None:
+        return ()
+    words: list[str] = []
+    for word in _WORD.findall(match.group(1))[:2]:
+        if word.casefold() in STOPWORDS:
+            break
+        words.append(word)
+    return tuple(words)
+
+
+def counts_other(number: re.Match[str], counted: tuple[str, ...]) -> bool:
+    """Whether the number counts something other than `counted`: the noun right after it ("seks kommuner", "ni ulike
+    aktører", "fire av Husbankens kommuner", "60 meter") is none of the counted words, by the analyzer's stems and
+    compound parts or a thesaurus synonym ("20 boliger" counts "bustader"; "44 mennesker" counts "personer"; "fem
+    småhus" counts "hus"). A
+    number followed by a function word or punctuation ("var 44.", "688 109 innbyggere" aside) counts nothing named."""
+    words = _WORD.findall(_CLAUSE_END.split(number.string[number.end():], maxsplit=1)[0][:80])
+    i = 0
+    if i < len(words) and words[i].casefold() in _PARTITIVE:  # "fire av (de) …"
+        i += 1
+        i += i < len(words) and words[i].casefold() in _DETERMINERS
+    while i < len(words) - 1 and i < 4 and words[i][:1].isupper():  # names and genitives before the noun
+        i += 1
+    nouns = [w for w in words[i:i + 2] if w.casefold() not in STOPWORDS]
+    if not words[i:] or words[i].casefold() in STOPWORDS or not nouns:
+        return False
+    return not any(_same_thing(noun, counted) for noun in nouns)
+
+
+def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
+    word = noun.casefold()
+    asked = " ".join(counted)
+    if word in _PEOPLE and any(c.casefold() in _PEOPLE for c in counted):
+        return True
+    stems = set(analyze(asked))
+    if with_synonyms(set(analyze(word)), synonyms(asked)) & stems:
+        return True
+    # a compound whose last part is the counted word, either way: "fem småhus" counts "sma hus", "to runder" counts
+    # "strafferunder"
+    return (any(word.endswith(stem) for stem in stems if len(stem) >= _MIN_HEAD)
+            or any(c.casefold().endswith(stem) for c in counted for stem in analyze(word) if len(stem) >= _MIN_HEAD))
 
 
 def _accepted(kind: AnswerType, question: str) -> set[str]:
     accepted = set(_ACCEPTS[kind])
-    if kind is AnswerType.COUNT:  # "hvor mange prosent/kroner/år": a number with the unit it counts
-        accepted |= {name for name, unit in _ASKED_UNIT.items() if unit.search(question)}
+    if kind is AnswerType.COUNT:  # "hvor mange prosent/kroner/år": a number with the unit it counts; a time unit
+        # only right after "mange" ("i dag", "per år" elsewhere in the question ask for no days or years)
+        counted = " ".join(counted_words(question))
+        accepted |= {name for name, unit in _ASKED_UNIT.items() if unit.search(counted if name == "duration" else question)}
     return accepted
 
 
@@ -229,7 +300,12 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
         text = _PROVISION.sub(" ", sentence)
         return any(not _named(match.group(0), asked) for match in _NAME_VALUE.finditer(text))
     accepted = _accepted(kind, question)
-    return any(name in accepted and not _named(value, asked) for name, value in values(sentence))
+    counted = counted_words(question) if kind is AnswerType.COUNT else ()
+    wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
+    return any(name in accepted and not _named(match.group(0), asked)
+               and not (counted and name in _COUNTED_CLASSES and counts_other(match, counted))
+               and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
+               for name, match in _value_matches(sentence))
 
 
 def _person_names(sentence: str) -> Iterator[str]:
