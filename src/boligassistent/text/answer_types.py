@@ -34,10 +34,10 @@ question by money, a share or a magnitude; a count question by a plain number or
 unit it asks for ("hvor mange prosent", "hvor mange år"), and a plain number must count what the question counts
 (the noun after it is one of the words after "mange", by stem, compound part or synonym: "seks kommuner" does not
 answer "hvor mange familier", "44 mennesker" answers "hvor mange personer"); "hvilket år" only by a value holding a
-year; a share question by a share or a plain number ("… var
-64"), not by a duration, a date or a year; a quantity question by any number that is not a date or a year in
-context; a person question by a person's name (two or more capitalized words in a row; a function word opening
-the sentence is none), not by a role or a body ("Kongen i statsråd").
+year; a share question by a share or a plain number ("… var 64"), not by a duration, a date or a year; a quantity
+question by any number that is not a date or a year in context; a person question by a person's name (two or more
+capitalized words in a row; a function word opening the sentence is none), not by a role or a body ("Kongen i
+statsråd").
 """
 
 from __future__ import annotations
@@ -45,9 +45,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import lru_cache
 
 from boligassistent.text.analyzer import STOPWORDS, analyze, synonyms
-from boligassistent.text.thesaurus import with_synonyms
+from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
 
 class AnswerType(StrEnum):
@@ -185,7 +186,7 @@ _MIN_HEAD = 3  # letters: a shorter stem is no compound's last part
 _PARTITIVE = frozenset({"av", "blant"})
 _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine", "hans", "hennes"})
 # nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
-_PEOPLE = frozenset("person personer personar mennesker menneske menneske folk individer individ stykker".split())
+_PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker".split())
 # "hvilket år", "kva år", "hvilket årstall": only a value holding a year answers (not a weekday or a month)
 _YEAR_Q = re.compile(r"\b(hvilket|kva|kva\s+for\s+eit)\s+(år|årstall)\b", _Q)
 _CLASSES = (("date", _DATE), ("year", _YEAR_IN_CONTEXT), ("duration", _DURATION), ("money", _MONEY),
@@ -234,6 +235,7 @@ def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
             yield ("year-shaped" if _YEAR_SHAPED.fullmatch(match.group(0)) else "plain"), match
 
 
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
 def counted_words(question: str) -> tuple[str, ...]:
     """What a "hvor/kor mange …" question counts: the (at most two) words after "mange", up to the first function
     word ("hvor mange kommunale boliger har …" → kommunale, boliger; "hvor mange ble …" → none)."""
@@ -252,8 +254,8 @@ def counts_other(number: re.Match[str], counted: tuple[str, ...]) -> bool:
     """Whether the number counts something other than `counted`: the noun right after it ("seks kommuner", "ni ulike
     aktører", "fire av Husbankens kommuner", "60 meter") is none of the counted words, by the analyzer's stems and
     compound parts or a thesaurus synonym ("20 boliger" counts "bustader"; "44 mennesker" counts "personer"; "fem
-    småhus" counts "hus"). A
-    number followed by a function word or punctuation ("var 44.", "688 109 innbyggere" aside) counts nothing named."""
+    småhus" counts "hus"). A number followed by a function word or punctuation ("var 44.", "688 109 innbyggere"
+    aside) counts nothing named."""
     words = _WORD.findall(_CLAUSE_END.split(number.string[number.end():], maxsplit=1)[0][:80])
     i = 0
     if i < len(words) and words[i].casefold() in _PARTITIVE:  # "fire av (de) …"
@@ -267,13 +269,19 @@ def counts_other(number: re.Match[str], counted: tuple[str, ...]) -> bool:
     return not any(_same_thing(noun, counted) for noun in nouns)
 
 
+@lru_cache(maxsize=1024)
+def _counted_terms(counted: tuple[str, ...]) -> tuple[frozenset[str], Synonyms]:
+    """The counted words' index tokens and thesaurus synonyms, analyzed once per question, not per number."""
+    asked = " ".join(counted)
+    return frozenset(analyze(asked)), synonyms(asked)
+
+
 def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
     word = noun.casefold()
-    asked = " ".join(counted)
     if word in _PEOPLE and any(c.casefold() in _PEOPLE for c in counted):
         return True
-    stems = set(analyze(asked))
-    if with_synonyms(set(analyze(word)), synonyms(asked)) & stems:
+    stems, counted_synonyms = _counted_terms(counted)
+    if with_synonyms(set(analyze(word)), counted_synonyms) & stems:
         return True
     # a compound whose last part is the counted word, either way: "fem småhus" counts "sma hus", "to runder" counts
     # "strafferunder"
