@@ -14,7 +14,14 @@ from boligassistent.retrieval.arms.legal import LegalArm
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.runtime import abstention_policy, corpus_scope
-from boligassistent.text.legal_refs import Citation, citation_near, in_chapter, law_names, section_id
+from boligassistent.text.legal_refs import (
+    Citation,
+    citation_near,
+    common_abbreviations,
+    in_chapter,
+    law_names,
+    section_id,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -55,6 +62,15 @@ def _citation_after(text: str) -> Citation:
     (" kapittel 9 § 9-6", ("§9-6",), "9"),
     (" § 4 i forskriften", ("§4",), None),  # "i" is not a letter suffix
     (" om bustøtte", (), None),
+    # a section number without the § sign: a chapter-section number, or a plain one the sentence or "ledd" follows
+    (" 11a)?", ("§11a",), None),
+    (". 13-6", ("§13-6",), None),
+    (" 9-6 sier om oppsigelse", ("§9-6",), None),
+    (" 27?", ("§27",), None),
+    (" 27 første ledd", ("§27",), None),
+    (" 3 ganger", (), None),  # a count, not a section
+    (" 2024", (), None),  # a year
+    (" 1999-utgaven", (), None),
 ])
 def test_citation_after_a_name(text, sections, chapter):
     assert _citation_after(text) == Citation(sections=sections, chapter=chapter)
@@ -90,6 +106,13 @@ def test_section_ids_and_chapters_match_the_loaders():
     ("paragraf 2 i testlova", [(TESTLOVA, Citation(sections=("§2",)))]),
     ("Hva sier testlova om studentar?", [(TESTLOVA, Citation())]),  # named without a §: boost
     ("tll om heving", []),  # an abbreviation alone is too ambiguous
+    ("tll 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # a section number without §
+    ("(tll 9-3a)?", [(TESTLEIELOVEN, Citation(sections=("§9-3a",)))]),
+    ("Hva sier testleieloven 9-9 om heving?", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),
+    ("testleiel. 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # a name cut short before "l."
+    ("testleiel. § 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),
+    ("testleiel. om heving", []),  # … only next to a section
+    ("Har testlova 3 grunnvilkår?", [(TESTLOVA, Citation())]),  # a count after a name is no section
     ("Hva sier loven om studenter?", []),
 ])
 def test_catalog_finds_named_laws(question, expected):
@@ -121,6 +144,49 @@ def test_unknown_names_are_the_laws_not_in_the_corpus():
     assert CATALOG.unknown_names("testleielovens § 9-9") == []
 
 
+# Real names, for the common abbreviations (text/data/law_abbreviations.tsv) that the metadata does not give.
+REAL = LawCatalog.from_documents([
+    {"doc_id": "lover/sotjl.md", "kind": "lov", "short_title": "sosialtjenesteloven",
+     "title": "Lov om sosiale tjenester i arbeids- og velferdsforvaltningen (sosialtjenesteloven)",
+     "meta": {"korttittel": "Sosialtjenesteloven – sotjl"}},
+    {"doc_id": "lover/bvl.md", "kind": "lov", "short_title": "barnevernsloven", "title": "Lov om barnevern (barnevernsloven)",
+     "meta": {}},
+])
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Har kommunen plikt til å skaffe noko, jf. stl § 27?", [("lover/sotjl.md", ("§27",))]),  # common abbreviation
+    ("sotjl 27?", [("lover/sotjl.md", ("§27",))]),  # the metadata's abbreviation, without §
+    ("Hva sier sosialtjenestel. § 27?", [("lover/sotjl.md", ("§27",))]),  # cut short
+    ("Kan tiltak etter bvl 3-6 fortsette?", [("lover/bvl.md", ("§3-6",))]),
+    ("barnevernl. § 3-6", [("lover/bvl.md", ("§3-6",))]),  # cut short, without the joining s
+    ("stl gjelder her", []),
+])
+def test_common_abbreviations_and_cut_short_names_of_corpus_laws(question, expected):
+    assert [(r.doc_id, r.citation.sections) for r in REAL.references(question)] == expected
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("Hva sier pbl § 20-1 om bruksendring?", ["plan- og bygningsloven"]),  # abbreviation of a law the corpus lacks
+    ("Gjelder aml. § 15-8 her?", ["arbeidsmiljøloven"]),
+    ("Hva sier straffel. § 321?", ["straffeloven"]),  # cut short
+    ("pbl 20-1", []),  # a law outside the corpus is read from an abbreviation only next to a § sign
+    ("Se eksempel. 3 viser dette", []),
+    ("stl § 27", []),  # in the corpus
+])
+def test_abbreviations_of_laws_outside_the_corpus_are_named(question, missing):
+    assert REAL.unknown_names(question) == missing
+
+
+def test_the_abbreviation_table_names_laws_by_their_form():
+    table = common_abbreviations()
+    assert table["stl"] == "sosialtjenesteloven" and table["pbl"] == "plan- og bygningsloven"
+    for abbreviation, name in table.items():
+        spans = law_names(name)  # every entry is a law's name ("psykisk helsevernloven": its last word is)
+        assert len(spans) == 1 and name.endswith(spans[0].name), name
+        assert abbreviation.isalpha() and abbreviation.islower() and len(abbreviation) <= 15
+
+
 # --- the arm, through the hybrid retriever ------------------------------------------------------------------------
 
 def _law_doc(runtime, name: str) -> str:
@@ -132,6 +198,8 @@ def _law_doc(runtime, name: str) -> str:
     ("hva står i testloven §1", "testlova", "§1"),
     ("tll. § 9-3 a", "testleieloven", "§9-3a"),
     ("Når kan utleier heve etter testleielova § 9-9?", "testleieloven", "§9-9"),
+    ("Kan utleier heve avtalen (tll 9-9)?", "testleieloven", "§9-9"),  # no § sign
+    ("hva sier testleiel. 9-3 a", "testleieloven", "§9-3a"),  # a name cut short
 ])
 def test_named_law_and_section_is_rank_1(unit_runtime, question, short_title, section):
     hit = unit_runtime.retriever.search(question, k=5).hits[0]

@@ -3,8 +3,10 @@
 Built once per index from `IndexStore.documents()` metadata: the short title, the name in the title's
 parentheses or brackets ("(forvaltningsloven)", "[Nav-loven]"), the full title ("Lov om Husbanken", "Forskrift
 om bustøtte"), the Lovdata short title (`korttittel` / `titleShort`, "Sosialtjenesteloven – sotjl") and its
-abbreviation, each in its bokmål/nynorsk -loven/-lova/-lov spellings (`text.legal_refs.name_variants`).
-Abbreviations ("sotjl", "fvl") only count next to a § or chapter, since a short token alone is ambiguous.
+abbreviation, each in its bokmål/nynorsk -loven/-lova/-lov spellings (`text.legal_refs.name_variants`), and the
+common abbreviations of those names (`text.legal_refs.common_abbreviations`: "stl", "hl"). Abbreviations ("sotjl",
+"fvl") and names cut short ("tvangsl.") only count next to a § or section number, since a short token alone is
+ambiguous.
 """
 
 from __future__ import annotations
@@ -13,11 +15,21 @@ import re
 from dataclasses import dataclass
 
 from boligassistent.domain.documents import is_legal
-from boligassistent.text.legal_refs import Citation, citation_near, law_names, name_variants
+from boligassistent.text.legal_refs import (
+    Citation,
+    NameSpan,
+    citation_near,
+    cites_after,
+    common_abbreviations,
+    law_names,
+    name_variants,
+    truncated_names,
+)
 
 _IN_BRACKETS = re.compile(r"[(\[]([^()\[\]]+)[)\]]")
 _SHORT_TITLE_KEYS = ("korttittel", "titleShort")
 _NAME_ENDINGS = ("lov", "loven", "lova")
+_ABBREVIATION = re.compile(r"(?<![\wæøå-])([a-zæøå]{2,8})\.?(?![\wæøå-])", re.I)  # a short token, maybe with a dot
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,13 @@ class LawCatalog:
                 names.setdefault(name.lower(), document["doc_id"])
             for abbreviation in doc_abbreviations:
                 abbreviations.setdefault(abbreviation, document["doc_id"])
+        for abbreviation, name in common_abbreviations().items():
+            if doc_id := next((names[v] for v in sorted(name_variants(name)) if v in names), None):
+                abbreviations.setdefault(abbreviation, doc_id)
         return cls(names, abbreviations)
+
+    def _doc_of(self, name: str) -> str | None:
+        return next((self.names[v] for v in sorted(name_variants(name)) if v in self.names), None)
 
     def references(self, text: str) -> list[LawReference]:
         """The corpus's acts and regulations named in `text`, in order of mention, each with its citation
@@ -93,14 +111,27 @@ class LawCatalog:
                     continue
                 taken.append((start, end))
                 found.append((start, end, LawReference(table[name], name, citation)))
+        for span in truncated_names(text):
+            if (doc_id := self._doc_of(span.name)) and not any(span.start < b and a < span.end for a, b in taken):
+                taken.append((span.start, span.end))
+                found.append((span.start, span.end, LawReference(doc_id, span.name, citation_near(text, span.start,
+                                                                                                span.end))))
         return [reference for _, _, reference in sorted(found, key=lambda f: f[0])]
 
     def unknown_names(self, text: str) -> list[str]:
-        """Names of acts or regulations in `text` (by their form: '-loven', '-lova', '-forskriften', …) that are
-        not in the corpus, in order of mention."""
+        """Names of acts or regulations in `text` (by their form: '-loven', '-lova', '-forskriften', …; by a common
+        abbreviation or a name cut short, next to a §: 'pbl § 20-1' → 'plan- og bygningsloven') that are not in the
+        corpus, in order of mention. A name not in the corpus is read from an abbreviation or a cut-short name only
+        next to a § sign, not a bare number."""
         known = [(m.start(), m.end()) for m in self._name_re.finditer(text)] if self._name_re else []
+        spans = law_names(text) + [s for s in truncated_names(text, sign=True) if self._doc_of(s.name) is None]
+        for match in _ABBREVIATION.finditer(text):
+            name = common_abbreviations().get(match.group(1).lower())
+            if (name and match.group(1).lower() not in self.abbreviations and self._doc_of(name) is None
+                    and cites_after(text, match.end(), sign=True)):
+                spans.append(NameSpan(name, match.start(), match.end()))
         out: list[str] = []
-        for span in law_names(text):
+        for span in sorted(spans, key=lambda s: s.start):
             inside_known = any(a <= span.start and span.end <= b for a, b in known)
             if not inside_known and span.name not in self.names and span.name not in out:
                 out.append(span.name)

@@ -1,6 +1,8 @@
 """Law references in free text: the names of acts and regulations by Norwegian morphology, and the §§ or
 chapter cited next to a name ("bustøttelova § 4", "§§ 7-3 og 7-4 i husleieloven", "sotjl. § 27",
-"forvaltningslovens § 13 b", "husleieloven kapittel 9", "paragraf 4 i …").
+"forvaltningslovens § 13 b", "husleieloven kapittel 9", "paragraf 4 i …"), also without the § sign right after a
+name ("fvl 11a", "husleieloven 9-6"), and the abbreviations caseworkers use (data/law_abbreviations.tsv: "stl",
+"hl"; a name cut short before "l." as in "tvangsl.").
 
 This module knows the language, not the corpus: which names exist is the law catalog's business
 (`retrieval.law_catalog`), built from the documents' own metadata.
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 _LETTER = r"[a-zæøåA-ZÆØÅ]"
 _WORD = r"[\wæøåÆØÅ]"
@@ -22,6 +26,13 @@ _CITATION = re.compile(rf"{_SECTIONS}|{_CHAPTER}", re.I)
 _AFTER_NAME = re.compile(rf"\s*,?\s*(?:{_SECTIONS}|{_CHAPTER})", re.I)
 _BEFORE_NAME = re.compile(rf"(?:{_SECTIONS}|{_CHAPTER})\s*(?:\b(?:i|etter|av|jf\.?)\s+)?$", re.I)
 _ONE_NUMBER = re.compile(_NUMBER, re.I)
+# A section number without "§" right after a law's name or abbreviation: "fvl 11a", "tvangsl. 13-6", "husleieloven
+# 9-6". A chapter-section number ("9-6") always counts; a plain one ("27", "11 a", never a year: at most 3 digits)
+# only where the sentence or a "ledd"/"nr." reference follows, since "loven 3 ganger" counts something else.
+_BARE_NUMBER = (r"(?P<nums>\d{1,3}\s?[-–]\s?\d{1,3}(?:\s?[a-h](?![\wæøå]))?(?![\d,.]\d)"
+                r"|\d{1,3}(?:\s?[a-h])?(?=\s*(?:$|[?!.,;:)\]]|\b(?:første|annet|andre|tredje|fjerde|femte|ledd|nr|"
+                r"bokstav|og|jf)\b)))")
+_BARE_AFTER_NAME = re.compile(rf"\.?\s*,?\s*(?:{_BARE_NUMBER})", re.I)
 
 # A law or regulation named by its form: a compound ending in -lov/-loven/-lova (genitive -lovens/-lovas),
 # -forskrift/-forskriften/-forskrifta, optionally coordinated ("plan- og bygningsloven") or hyphenated
@@ -105,6 +116,8 @@ def citation_near(text: str, start: int, end: int) -> Citation:
         sections += found.sections
         chapter = chapter or found.chapter
         pos = match.end()
+    if not sections and chapter is None and (match := _BARE_AFTER_NAME.match(text, end)) is not None:
+        sections = [section_id(match.group("nums"))]
     if not sections and chapter is None and (match := _BEFORE_NAME.search(text[:start])) is not None:
         found = _citation(match)
         sections, chapter = list(found.sections), found.chapter
@@ -114,6 +127,39 @@ def citation_near(text: str, start: int, end: int) -> Citation:
 def has_citation(text: str) -> bool:
     """Whether the text cites a § or a chapter anywhere."""
     return _CITATION.search(text) is not None
+
+
+@cache
+def common_abbreviations() -> dict[str, str]:
+    """Abbreviation → the act's name (lowercase), from data/law_abbreviations.tsv."""
+    text = resources.files("boligassistent.text").joinpath("data/law_abbreviations.tsv").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        name, _, abbreviations = line.split("#", 1)[0].partition("|")
+        for abbreviation in abbreviations.split(","):
+            if abbreviation.strip() and name.strip():
+                out.setdefault(abbreviation.strip().lower(), " ".join(name.lower().split()))
+    return out
+
+
+# A name cut short before "l." ("tvangsl." = tvangsloven, "barnevernl." = barnevernloven): at least five letters.
+_TRUNCATED = re.compile(r"(?<![\wæøå-])([a-zæøå]{5,})l\.(?!\s*[a-zæøå])", re.I)
+
+
+def cites_after(text: str, end: int, sign: bool = False) -> bool:
+    """Whether a § or chapter (or, unless `sign`, a bare section number) follows the name ending at `end`."""
+    return _AFTER_NAME.match(text, end) is not None or (not sign and _BARE_AFTER_NAME.match(text, end) is not None)
+
+
+def truncated_names(text: str, sign: bool = False) -> list[NameSpan]:
+    """Law names written cut short before "l." with a § (or, unless `sign`, a section number) after them
+    ("tvangsl. 13-6"), as the name they stand for ("tvangsloven"). Whether such a law exists is the caller's
+    business."""
+    out = []
+    for match in _TRUNCATED.finditer(text):
+        if cites_after(text, match.end(), sign):
+            out.append(NameSpan(match.group(1).lower() + "loven", match.start(), match.end()))
+    return out
 
 
 def law_names(text: str) -> list[NameSpan]:
