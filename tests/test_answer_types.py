@@ -44,6 +44,10 @@ P = AnswerType.PERSON
     # "how soon" asks for a time, not a place
     ("Kor fort skal saka avgjerast?", T), ("Må søknaden være skriftlig, og hvor raskt skal den behandles?", T),
     ("Hvor snart kan vi flytte inn?", T), ("Hvor bor hun?", AnswerType.PLACE),
+    # a name asked in the past tense, or with a number before the kind of name
+    ("Hva het prosjektlederen i kommunen?", AnswerType.NAME), ("Kva heitte prosjektet?", AnswerType.NAME),
+    ("Hva het forbundet som kjempet der?", AnswerType.NAME), ("Hvilke to kommuner prøvde metoden?", AnswerType.PLACE),
+    ("Hvilke 3 organisasjoner står bak?", AnswerType.NAME), ("Hva heter kommunen?", AnswerType.NAME),
 ])
 def test_the_kind_of_value_a_question_asks_for(question, kind):
     assert expected_answer_type(question) == kind
@@ -180,3 +184,20 @@ def test_a_count_question_asks_for_the_unit_it_names_after_mange_only():
     # a share answers "how many of them" wherever the question says "prosent"
     assert holds_value(AnswerType.COUNT, "Hele 83 % av respondentene svarte ja.",
                        "Hvor mange i undersøkelsen mente at 85 prosent belåning var for mye?")
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), [
+    ("Hva er satsen for en enslig per måned?", "Satsen er 21 200 kroner per kvm i Oslo.", False),
+    ("Hvor mye bostøtte får man i måneden?", "Man kan få 84 000 kroner årlig.", False),
+    ("Kor mykje får ein per år?", "Ein får 7 000 kroner kvar månad.", False),
+    ("Hva er satsen for en enslig per måned?", "Satsen er 7 000 kroner i måneden.", True),
+    ("Hva er satsen for en enslig per måned?", "Leien er 8 000 kr/mnd.", True),
+    ("Hva er satsen for en enslig per måned?", "Satsen er 7 000 kroner.", True),  # no rate named: it may be
+    ("Hvor mye koster det i dag?", "Det koster 300 kroner per time.", True),  # "i dag" is a time, not a rate
+    ("Hvor mye tjente han i år?", "Han tjente 500 000 kroner per måned.", True),  # "i år" too
+    # "hver person" distributes, it asks no period
+    ("Hvor mye kapitalinntekt kan hver person ha?", "Kvar person kan ha 6 886 kroner per år utan at …", True),
+    ("Hvor mye får man per person?", "Ein får 6 886 kroner per år.", True),
+])
+def test_a_rate_question_is_not_answered_per_another_unit(question, sentence, answers):
+    assert holds_value(expected_answer_type(question), sentence, question) is answers

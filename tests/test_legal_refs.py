@@ -3,6 +3,8 @@ scope rule (a named law the corpus does not hold is declined, with its name)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from boligassistent.answering.assistant import Assistant
@@ -254,3 +256,19 @@ def test_scope_rule_is_off_without_laws_in_the_corpus_or_when_configured():
     off = CorpusScope.from_documents(DOCUMENTS, CATALOG, lambda term: True, ScopeConfig(check_laws=False))
     assert not off.missing_laws("hva sier skatteloven?")
     assert CorpusScope.from_documents(DOCUMENTS, CATALOG, lambda term: True).missing_laws("hva sier skatteloven?")
+
+
+# --- a cited § that retrieval puts first is answered -------------------------------------------------------------
+
+@pytest.mark.parametrize(("switch", "abstains"), [(True, False), (False, True)])
+def test_a_question_citing_a_section_that_is_the_top_hit_is_answered(unit_runtime, switch, abstains):
+    # the model is made to decline everything: only the cited § rule can let a question through
+    runtime = unit_runtime
+    settings = runtime.settings.model_copy(update={"abstain_threshold": 0.0, "abstain_answer_cited_section": switch})
+    policy = abstention_policy(dataclasses.replace(runtime, settings=settings))
+    assistant = Assistant(runtime.retriever, runtime.index, policy, [ExtractiveBackend()], FollowUpCondenser())
+    answer = assistant.answer("Brukaren sonar no. Kva seier testlova § 3 om dette?")
+    assert answer.abstained is abstains
+    if not abstains:
+        assert answer.citations[0].section.endswith("§ 3")
+    assert assistant.answer("Kva seier testlova om studentar?").abstained  # a law named without a §: the model decides

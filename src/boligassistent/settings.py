@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     abstain_scope_check: bool = True  # decline questions naming a law, regulation or public body the corpus does not hold
     abstain_answer_type_check: bool = True  # decline value questions (hvor mye, når ble, hvem …) whose passages hold none
     abstain_clarify: bool = True  # a question naming no topic gets a clarifying question
+    abstain_answer_cited_section: bool = True  # a question citing a § that retrieval put first is answered (no model)
     # decline when this share of a question's content words occur nowhere in the corpus (0 = off; ScopeConfig)
     abstain_max_unknown_share: float = 1 / 3
     abstain_model: Path | None = None  # the abstention model's JSON file (None: the one shipped in the package)

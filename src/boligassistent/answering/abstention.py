@@ -9,7 +9,9 @@ The shipped policy (`CalibratedPolicy`) runs hard gates about the language and t
    passages about its subject holds one;
 
 then the calibrated model (`answering.abstention_model`, logistic regression trained by
-`boligassistent eval train-abstention`) declines when the evidence is too weak. Any object with
+`boligassistent eval train-abstention`) declines when the evidence is too weak. A question citing a § of the
+corpus that retrieval put first ("Har kommunen plikt til å gi foreløpig svar, jf. fvl § 11 a?") is answered
+without asking the model: the caseworker named the source, and it is there to quote. Any object with
 `decide(question, evidence) -> Decision` can replace it.
 """
 
@@ -40,6 +42,7 @@ class AbstentionConfig:
     scope_check: bool = True  # decline questions naming a law, regulation or body the corpus does not hold
     answer_type_check: bool = True  # decline value questions whose passages hold no value about the subject
     answer_type: AnswerTypeConfig = field(default_factory=AnswerTypeConfig)
+    answer_cited_section: bool = True  # a question citing a § that is the top hit is answered (the model not asked)
     threshold: float | None = None  # overrides the model file's decision threshold (P(decline) ≥ threshold)
     baseline_titles: int = 20  # document titles asked as questions to measure the corpus's dense baseline
 
@@ -89,6 +92,11 @@ class AbstentionGates:
             return Decision(abstain=True, reason=ANSWER_TYPE, missing=(kind.value,))
         return None
 
+    def cited_section_first(self, question: str, evidence: Evidence) -> bool:
+        """Whether the question cites a § of the corpus and that § is the top hit."""
+        return (self.config.answer_cited_section and self.scope is not None and evidence.top_section is not None
+                and self.scope.cites(question, *evidence.top_section))
+
     def features(self, question: str, evidence: Evidence) -> FeatureInput:
         names_law = self.scope.names_corpus_law(question) if self.scope is not None else False
         return FeatureInput(evidence=evidence, asks_value=expected_answer_type(question) is not None,
@@ -112,5 +120,7 @@ class CalibratedPolicy:
         gated = self.gates.gate(question, evidence)
         if gated is not None:
             return gated
+        if self.gates.cited_section_first(question, evidence):
+            return ANSWER
         p = self.probability(question, evidence)
         return Decision(abstain=True, reason=MODEL, probability=p) if p >= self.threshold else Decision(False, probability=p)

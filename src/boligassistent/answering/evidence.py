@@ -90,6 +90,7 @@ class Evidence:
     synonyms: Synonyms = field(default_factory=dict)  # the question's terms' thesaurus synonyms (`text.analyzer`)
     sentences: list[str] = field(default_factory=list)  # the sentences of the top hits, in rank order
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
+    top_section: tuple[str, str] | None = None  # (doc_id, section id) of the top hit, when it is a law's section
 
 
 def term_share(terms: set[str], idf: dict[str, float], found: set[str], synonyms: Synonyms | None = None) -> float:
@@ -173,4 +174,5 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
         synonyms=same,
         sentences=sentences,
         doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
+        top_section=(top.chunk.doc_id, top.chunk.section_id) if top is not None and top.chunk.section_id else None,
     )

@@ -175,6 +175,10 @@ class CorpusScope:
                 if (terms := word_keys(name)) and not any(self._in_corpus(t) for t in terms)
                 and not self._said_otherwise(name)]
 
+    def cites(self, question: str, doc_id: str, section_id: str) -> bool:
+        """Whether the question cites that section of that act or regulation ("fvl 11a", "husleieloven § 9-6")."""
+        return any(r.doc_id == doc_id and section_id in r.citation.sections for r in self.catalog.references(question))
+
     def names_corpus_law(self, question: str) -> bool:
         """Whether the question names an act or regulation of the corpus."""
         return bool(self.catalog.references(question))

@@ -37,7 +37,9 @@ answer "hvor mange familier", "44 mennesker" answers "hvor mange personer"); "hv
 year; a share question by a share or a plain number ("… var 64"), not by a duration, a date or a year; a quantity
 question by any number that is not a date or a year in context; a person question by a person's name (two or more
 capitalized words in a row; a function word opening the sentence is none), not by a role or a body ("Kongen i
-statsråd").
+statsråd"). A question asking for a rate ("per måned", "i året", "månedlig", "per kvm") is not answered by a
+number given per another unit ("21 200 kroner per kvm" does not answer "… sats per måned"); a number with no rate
+after it still answers.
 """
 
 from __future__ import annotations
@@ -99,11 +101,12 @@ _PERSON_Q = re.compile(rf"^\W*(hvem|kven)\s+(er|var|blir|ble|vart)\s+(nå\s+|no\
 # often in lowercase ("personer over 18 år", "statsforvalteren", "kommunen"), not a name
 _WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|betaler|dekker|gjelder|omfattes|omfattast"
                 r"|har\s+(rett|krav|ansvar\w*|plikt\w*)")
-_NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)\b|\bkva\s+heiter\b"
-                     r"|\bhvilk(e|en|et)\s+(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
+_SMALL_NUMBERS = "to|tre|fire|fem|seks|sju|syv|åtte|ni|ti"  # "hvilke to kommuner …"
+_NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)?\b|\bkva\s+heit(er|te)?\b"
+                     rf"|\bhvilk(e|en|et)\s+((\d+|{_SMALL_NUMBERS})\s+)?(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
                      r"|bedrift|forening|band|film|bok)\w*\b", _Q)
 _PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS}|{_SOON})\b)"
-                      r"|\bhvilke[nt]?\s+(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
+                      rf"|\bhvilke[nt]?\s+((\d+|{_SMALL_NUMBERS})\s+)?(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
 _QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
               (AnswerType.COUNT, _COUNT_Q), (AnswerType.SHARE, _SHARE_Q), (AnswerType.QUANTITY, _QUANTITY_Q),
               (AnswerType.PERSON, _PERSON_Q), (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q))
@@ -188,6 +191,50 @@ _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine",
 # nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
 _PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker".split())
 # "hvilket år", "kva år", "hvilket årstall": only a value holding a year answers (not a weekday or a month)
+# Rates: "per/pr./hver/kvar/om <unit>", "i <the unit, definite>" ("i måneden", not "i dag"/"i år", which are times),
+# "/mnd", or an adverb ("månedlig", "årleg"); each unit word maps to its class.
+_RATE_UNITS = {"month": r"måned(?:en)?|månad(?:en)?|mnd\.?|md\.", "year": r"år(?:et)?", "week": r"uke(?:n)?|uka|veke|veka",
+               "day": r"dag(?:en)?|døgn(?:et)?", "hour": r"time(?:n)?", "area": r"kvm|kvadratmeter|m2|m²",
+               "person": r"person(?:en)?|innbygg[ea]r(?:en)?|deltak[ea]r(?:en)?|hode"}
+_RATE_ADVERBS = {"month": r"månedlig|månadleg", "year": r"årlig|årleg", "week": r"ukentlig|vekentleg",
+                 "day": r"daglig|dagleg"}
+_DEFINITE_UNIT = r"måneden|månaden|året|uka|uken|veka|døgnet|timen"
+_DEFINITE_CLASS = {"måneden": "month", "månaden": "month", "året": "year", "uka": "week", "uken": "week",
+                   "veka": "week", "døgnet": "day", "timen": "hour"}
+
+
+def _rate_pattern(per: str) -> re.Pattern[str]:
+    return re.compile("|".join(
+        [rf"(?:\b(?:{per})\s+|/\s*)(?P<{k}>{v})(?![\wæøå])" for k, v in _RATE_UNITS.items()]
+        + [rf"\b(?P<{k}_adv>{v})\b" for k, v in _RATE_ADVERBS.items()]
+        + [rf"\bi\s+(?P<definite>{_DEFINITE_UNIT})\b"]), _Q)
+
+
+# a value's rate may say "hver/kvar måned"; in a question "hver person", "hver gang" distribute, they ask no rate
+_VALUE_RATE = _rate_pattern(r"per|pr\.?|hver|kvar|om")
+_QUESTION_RATE = _rate_pattern(r"per|pr\.?")
+_ASKED_RATES = frozenset({"month", "year", "week", "day", "hour", "area"})  # "per person" qualifies, asks no period
+_RATE_AFTER_VALUE = 30  # characters after a value read for its rate ("5 000 kroner i måneden", "per kvm i Oslo")
+
+
+def _unit(match: re.Match[str]) -> str:
+    name, value = next((k, v) for k, v in match.groupdict().items() if v)
+    return _DEFINITE_CLASS[value.casefold()] if name == "definite" else name.removesuffix("_adv")
+
+
+def asked_rate(question: str) -> str | None:
+    """The period or area a question asks a value per: "month" for "per måned", "i måneden", "månedlig", "/mnd";
+    None if it asks for no rate."""
+    return next((unit for m in _QUESTION_RATE.finditer(question) if (unit := _unit(m)) in _ASKED_RATES), None)
+
+
+def _other_rate(value: re.Match[str], asked: str) -> bool:
+    """Whether the value is given per another unit than the question's rate `asked`."""
+    after = _CLAUSE_END.split(value.string[value.end():value.end() + _RATE_AFTER_VALUE], maxsplit=1)[0]
+    match = _VALUE_RATE.match(re.sub(r"^\s*(kroner|kr\.?|,-)?\s*", "", after))
+    return match is not None and _unit(match) != asked
+
+
 _YEAR_Q = re.compile(r"\b(hvilket|kva|kva\s+for\s+eit)\s+(år|årstall)\b", _Q)
 _CLASSES = (("date", _DATE), ("year", _YEAR_IN_CONTEXT), ("duration", _DURATION), ("money", _MONEY),
             ("share", _SHARE), ("magnitude", _MAGNITUDE_VALUE), ("time-word", _TIME_WORD))
@@ -198,6 +245,9 @@ _ACCEPTS = {AnswerType.DURATION: {"duration", "date", "year"},
             AnswerType.COUNT: {"plain", "year-shaped", "magnitude"},
             AnswerType.SHARE: {"share", "plain"},
             AnswerType.QUANTITY: {"plain", "year-shaped", "magnitude", "money", "share", "duration"}}
+
+
+_RATED = {AnswerType.AMOUNT, AnswerType.QUANTITY, AnswerType.COUNT, AnswerType.SHARE}  # kinds a rate can qualify
 
 
 def expected_answer_type(question: str) -> AnswerType | None:
@@ -310,9 +360,11 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
     accepted = _accepted(kind, question)
     counted = counted_words(question) if kind is AnswerType.COUNT else ()
     wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
+    rate = asked_rate(question) if kind in _RATED else None
     return any(name in accepted and not _named(match.group(0), asked)
                and not (counted and name in _COUNTED_CLASSES and counts_other(match, counted))
                and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
+               and not (rate and _other_rate(match, rate))
                for name, match in _value_matches(sentence))
 
 
