@@ -37,8 +37,9 @@ from boligassistent.text.analyzer import analyze
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v5"  # v3: accents folded; v4: nynorsk -bod → -bud;
-# v5: nynorsk gj/kj before a (kartleggjast, søkja) and after g (leggje)
+ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v6"  # v3: accents folded; v4: nynorsk -bod → -bud;
+# v5: nynorsk gj/kj before a (kartleggjast, søkja) and after g (leggje); v6: function words typed without æ/ø/å
+# ("pa", "nar") are stopwords
 
 
 @dataclass

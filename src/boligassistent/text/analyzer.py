@@ -19,7 +19,7 @@ import Stemmer
 
 from boligassistent.text.compounds import decompose
 from boligassistent.text.lemmas import is_word, lemma
-from boligassistent.text.spelling import Speller
+from boligassistent.text.spelling import Speller, ascii_spellings
 from boligassistent.text.thesaurus import Group, Synonyms, Word, build_groups, equivalents, expansions
 from boligassistent.text.variants import fold, fold_diacritics
 
@@ -36,6 +36,12 @@ hennes hoss hossen ikkje ingi inkje korleis korso kva kvar kvarhelst kven kvi kv
 mykje no nokon noka nokor noko nokre sia sidan so somt somme um upp vere vore verte vort varte vart
 må får få gjelder gjøre gjør hos mye the of er det egentlig fortsatt visst vel jo
 """.split())
+
+
+# Function words typed without æ/ø/å ("pa" for "på", "nar" for "når", "ogsa"), unless the spelling is a word of its
+# own ("far", "vare", "bade"): otherwise they are rare index terms with the highest idf in a question.
+ASCII_STOPWORDS: frozenset[str] = frozenset(
+    spelling for word in STOPWORDS for spelling in ascii_spellings(word) if spelling not in STOPWORDS and not is_word(spelling))
 
 
 @lru_cache(maxsize=1)
@@ -134,11 +140,12 @@ class Analyzer:
     def correction(self, token: str, speller: Speller) -> Word | None:
         """The index term a misspelt query token stands for ("boutgiftr" → "boutgift"), or None. Only a token that
         is neither a dictionary word nor a compound of dictionary words counts as misspelt, so a real word the corpus
-        never uses ("skattemelding", "mobilabonnement") is not bent into one it does."""
+        never uses ("skattemelding", "mobilabonnement") is not bent into one it does. A word the index holds is only
+        read as the term it spells without æ/ø/å, when the index holds that more often ("bostotte" from URLs)."""
         if not self.config.spelling or not token.isalpha():
             return None
         word = self._word(token)
-        if len(word) != 1 or word[0] in speller or is_word(token):
+        if len(word) != 1 or is_word(token):
             return None
         fixed = speller.correct(word[0])
         return (fixed,) if fixed else None
@@ -150,7 +157,7 @@ class Analyzer:
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - analyzers are few and live as long as the process
     def _word(self, token: str) -> tuple[str, ...]:
-        if token in STOPWORDS:
+        if token in STOPWORDS or token in ASCII_STOPWORDS:
             return ()
         if not token.isalpha():  # numbers, "9-3a": kept as written
             return (token,)

@@ -13,8 +13,10 @@ the dictionary and not a compound of dictionary words, so a genuine word the cor
 - the candidate starts with the same letter (typing errors rarely hit the first letter, and it keeps the search
   to one letter's share of the vocabulary).
 Before any edit: a word typed without the Norwegian letters ("okonomi", "bostotte", "startlan", "oekonomi",
-"staatlig") is the index term it spells in ASCII (æ/ø/å as a/o/a or ae/oe/aa), the most frequent one when several
-fold alike. A keyboard without æ, ø and å is not a typo, and the first letter may be one of them.
+"staatlig", "lonn") is the index term it spells in ASCII (æ/ø/å as a/o/a or ae/oe/aa), the most frequent one when
+several fold alike, at any length. A keyboard without æ, ø and å is not a typo, and the first letter may be one of
+them. This holds even when the index has the ASCII form too, if it has it less often than the term it spells: a
+corpus's URLs and file names ("…/bostotte-vilkar.html") put "bostotte" in the index beside a hundred "bostøtte".
 """
 
 from __future__ import annotations
@@ -76,13 +78,14 @@ class Speller:
         return nearest
 
     def _nearest(self, key: str) -> str | None:
-        if key in self._df or not key.isalpha():
+        if not key.isalpha():
             return None
+        spelt = self._ascii.get(key)  # the term the key spells without æ/ø/å, if the index holds it more often
+        if spelt is not None and self._df[spelt] > self._df.get(key, 0):
+            return spelt
         edits = self.max_edits(key)
-        if edits == 0:
+        if key in self._df or edits == 0:
             return None
-        if key in self._ascii:
-            return self._ascii[key]
         near = process.extract(key, self._by_letter.get(key[0], []), scorer=OSA.distance, score_cutoff=edits, limit=None)
         if not near:
             return None
