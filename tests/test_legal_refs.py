@@ -243,6 +243,14 @@ def test_a_law_outside_the_corpus_is_declined_by_name(unit_runtime, law):
     assert answer.closest_sources  # followed by the closest sources in scope
 
 
+def test_a_law_outside_the_corpus_named_by_its_abbreviation_is_declined_by_its_name(unit_runtime):
+    assistant = Assistant(unit_runtime.retriever, unit_runtime.index, abstention_policy(unit_runtime), [ExtractiveBackend()],
+                          FollowUpCondenser())
+    answer = assistant.answer("Hva sier pbl § 20-1 om bustøtte for studentar?")
+    assert answer.abstained and answer.reason == "out-of-scope"
+    assert answer.text.startswith("Jeg har ikke plan- og bygningsloven blant kildene mine")  # not "… eller pbl"
+
+
 @pytest.mark.parametrize("question", ["hva sier testlova § 2 om studentar?", "kan studentar få bustøtte etter loven?",
                                       "Har kommunen hjemmel i lov eller forskrift?"])
 def test_laws_in_the_corpus_and_generic_words_are_in_scope(unit_runtime, question):

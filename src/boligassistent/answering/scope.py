@@ -28,6 +28,7 @@ from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
+from boligassistent.text.legal_refs import common_abbreviations
 from boligassistent.text.spelling import Speller
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
@@ -153,7 +154,9 @@ class CorpusScope:
         named entities none of which the corpus mentions, then words the corpus never uses."""
         found = self.missing_laws(question) + self.missing_bodies(question)
         found += [name for name in self.missing_entities(question) if name not in found]
-        return tuple(found + [word for word in self.missing_words(question) if word not in found])
+        # an abbreviation of a law named missing is that law ("pbl § 20-1": plan- og bygningsloven, not also "pbl")
+        return tuple(found + [word for word in self.missing_words(question)
+                              if word not in found and common_abbreviations().get(word.lower()) not in found])
 
     def missing_words(self, question: str) -> list[str]:
         """The question's content words that occur nowhere in the corpus (whole or by a compound part), when they
