@@ -60,6 +60,11 @@ def _names_and_abbreviations(document: dict) -> tuple[set[str], set[str]]:
     return ({v for n in names for v in name_variants(n)}, {a.lower() for a in abbreviations})
 
 
+def _document_named(names: dict[str, str], name: str) -> str | None:
+    """The document of a law name in any of its spellings (`name_variants`), or None."""
+    return next((names[v] for v in sorted(name_variants(name)) if v in names), None)
+
+
 def _alternation(forms: set[str]) -> str:
     return "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in sorted(forms, key=len, reverse=True))
 
@@ -85,25 +90,28 @@ class LawCatalog:
             for abbreviation in doc_abbreviations:
                 abbreviations.setdefault(abbreviation, document["doc_id"])
         for abbreviation, name in common_abbreviations().items():
-            if doc_id := next((names[v] for v in sorted(name_variants(name)) if v in names), None):
+            if doc_id := _document_named(names, name):
                 abbreviations.setdefault(abbreviation, doc_id)
         return cls(names, abbreviations)
 
     def _doc_of(self, name: str) -> str | None:
-        return next((self.names[v] for v in sorted(name_variants(name)) if v in self.names), None)
+        return _document_named(self.names, name)
 
     def references(self, text: str) -> list[LawReference]:
         """The corpus's acts and regulations named in `text`, in order of mention, each with its citation
         (longest name first where names overlap, e.g. 'forskrift om bustøtte' before 'bustøtte…')."""
         found: list[tuple[int, int, LawReference]] = []
         taken: list[tuple[int, int]] = []
+
+        def overlaps(start: int, end: int) -> bool:
+            return any(start < b and a < end for a, b in taken)
         for pattern, table, needs_citation in ((self._name_re, self.names, False),
                                                (self._abbreviation_re, self.abbreviations, True)):
             if pattern is None:
                 continue
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if any(start < b and a < end for a, b in taken):
+                if overlaps(start, end):
                     continue
                 name = " ".join(match.group(1).lower().split())
                 citation = citation_near(text, start, end)
@@ -112,7 +120,7 @@ class LawCatalog:
                 taken.append((start, end))
                 found.append((start, end, LawReference(table[name], name, citation)))
         for span in truncated_names(text):
-            if (doc_id := self._doc_of(span.name)) and not any(span.start < b and a < span.end for a, b in taken):
+            if (doc_id := self._doc_of(span.name)) and not overlaps(span.start, span.end):
                 taken.append((span.start, span.end))
                 found.append((span.start, span.end, LawReference(doc_id, span.name, citation_near(text, span.start,
                                                                                                 span.end))))

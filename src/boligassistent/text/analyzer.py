@@ -38,10 +38,13 @@ må får få gjelder gjøre gjør hos mye the of er det egentlig fortsatt visst 
 """.split())
 
 
-# Function words typed without æ/ø/å ("pa" for "på", "nar" for "når", "ogsa"), unless the spelling is a word of its
-# own ("far", "vare", "bade"): otherwise they are rare index terms with the highest idf in a question.
-ASCII_STOPWORDS: frozenset[str] = frozenset(
-    spelling for word in STOPWORDS for spelling in ascii_spellings(word) if spelling not in STOPWORDS and not is_word(spelling))
+@lru_cache(maxsize=1)
+def ascii_stopwords() -> frozenset[str]:
+    """Function words typed without æ/ø/å ("pa" for "på", "nar" for "når", "ogsa"), unless the spelling is a word of
+    its own ("far", "vare", "bade"): otherwise they are rare index terms with the highest idf in a question. Built on
+    first use, not at import: the dictionary lookups load simplemma's word lists."""
+    return frozenset(spelling for word in STOPWORDS for spelling in ascii_spellings(word)
+                     if spelling not in STOPWORDS and not is_word(spelling))
 
 
 @lru_cache(maxsize=1)
@@ -157,7 +160,7 @@ class Analyzer:
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - analyzers are few and live as long as the process
     def _word(self, token: str) -> tuple[str, ...]:
-        if token in STOPWORDS or token in ASCII_STOPWORDS:
+        if token in STOPWORDS or token in ascii_stopwords():
             return ()
         if not token.isalpha():  # numbers, "9-3a": kept as written
             return (token,)

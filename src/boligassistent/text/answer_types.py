@@ -191,6 +191,7 @@ _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine",
 # nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
 _PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker".split())
 # "hvilket år", "kva år", "hvilket årstall": only a value holding a year answers (not a weekday or a month)
+_YEAR_Q = re.compile(r"\b(hvilket|kva|kva\s+for\s+eit)\s+(år|årstall)\b", _Q)
 # Rates: "per/pr./hver/kvar/om <unit>", "i <the unit, definite>" ("i måneden", not "i dag"/"i år", which are times),
 # "/mnd", or an adverb ("månedlig", "årleg"); each unit word maps to its class.
 _RATE_UNITS = {"month": r"måned(?:en)?|månad(?:en)?|mnd\.?|md\.", "year": r"år(?:et)?", "week": r"uke(?:n)?|uka|veke|veka",
@@ -215,6 +216,7 @@ _VALUE_RATE = _rate_pattern(r"per|pr\.?|hver|kvar|om")
 _QUESTION_RATE = _rate_pattern(r"per|pr\.?")
 _ASKED_RATES = frozenset({"month", "year", "week", "day", "hour", "area"})  # "per person" qualifies, asks no period
 _RATE_AFTER_VALUE = 30  # characters after a value read for its rate ("5 000 kroner i måneden", "per kvm i Oslo")
+_LEADING_CURRENCY = re.compile(r"^\s*(kroner|kr\.?|,-)?\s*")  # "7 000 kroner i måneden": the rate after the word
 
 
 def _unit(match: re.Match[str]) -> str:
@@ -222,6 +224,7 @@ def _unit(match: re.Match[str]) -> str:
     return _DEFINITE_CLASS[value.casefold()] if name == "definite" else name.removesuffix("_adv")
 
 
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
 def asked_rate(question: str) -> str | None:
     """The period or area a question asks a value per: "month" for "per måned", "i måneden", "månedlig", "/mnd";
     None if it asks for no rate."""
@@ -231,11 +234,10 @@ def asked_rate(question: str) -> str | None:
 def _other_rate(value: re.Match[str], asked: str) -> bool:
     """Whether the value is given per another unit than the question's rate `asked`."""
     after = _CLAUSE_END.split(value.string[value.end():value.end() + _RATE_AFTER_VALUE], maxsplit=1)[0]
-    match = _VALUE_RATE.match(re.sub(r"^\s*(kroner|kr\.?|,-)?\s*", "", after))
+    match = _VALUE_RATE.match(_LEADING_CURRENCY.sub("", after))
     return match is not None and _unit(match) != asked
 
 
-_YEAR_Q = re.compile(r"\b(hvilket|kva|kva\s+for\s+eit)\s+(år|årstall)\b", _Q)
 _CLASSES = (("date", _DATE), ("year", _YEAR_IN_CONTEXT), ("duration", _DURATION), ("money", _MONEY),
             ("share", _SHARE), ("magnitude", _MAGNITUDE_VALUE), ("time-word", _TIME_WORD))
 # the value classes that answer each kind of question ("plain": a number of no other class)
