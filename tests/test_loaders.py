@@ -116,6 +116,33 @@ def test_footnote_markers_glued_to_words_are_removed_but_numbers_and_acronyms_st
     assert "Rehabilitering24" not in text and "velferd7" not in text
 
 
+def test_footnotes_set_in_the_middle_of_a_page_leave_the_running_text_for_a_section_of_their_own(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "fotnoter-midt.pdf"
+    make_pdf(path, pages=[
+        ["Funn", "Familiene har hjelpere fra BUP1 og barnevernet, og G20 er et annet tall.",
+         "En og samme familie kan ha kontakt med ni ulike aktører og tjenester fra barnevern,",
+         "1  Barne- og ungdomspsykiatrisk poliklinikk.",  # extraction puts the page's footnotes mid-sentence
+         "2  Stortinget vedtok en lovendring som trådte i kraft fra 1.",  # an ordinal: the footnote goes on
+         "januar 1998. Loven gjaldt borettslag.",
+         "NAV og sosialtjenesten. Tiltaket ble evaluert av forskerne»2 i 2014.",
+         "7  Økt aktivitet er et nummerert punkt, ingen fotnote."],  # not the next footnote number: text
+        ["Kommunene svarte på spørsmålene.", "3 https://www.example.no/rapport.pdf", "Planen ble vedtatt i 2016."]])
+    doc = parse_pdf(path, "rapporter/fotnoter-midt.pdf")
+    body = " ".join(b.text for s in doc.sections if s.title != "Fotnoter" for b in s.blocks)
+    assert "ni ulike aktører og tjenester fra barnevern, NAV og sosialtjenesten." in body  # the sentence is whole
+    assert "Stortinget" not in body and "poliklinikk" not in body and "example.no" not in body
+    assert "fra BUP og barnevernet" in body and "forskerne» i 2014" in body  # the known footnotes' markers go
+    assert "G20" in body and "7 Økt aktivitet er et nummerert punkt" in body
+    notes = doc.sections[-1]
+    assert notes.heading_path == ["Testrapport om boligsosialt arbeid", "Fotnoter"]
+    assert [(b.page, b.text) for b in notes.blocks] == [
+        (1, "1 Barne- og ungdomspsykiatrisk poliklinikk."),
+        (1, "2 Stortinget vedtok en lovendring som trådte i kraft fra 1. januar 1998. Loven gjaldt borettslag."),
+        (2, "3 https://www.example.no/rapport.pdf")]
+
+
 def test_pdf_headings_nest_by_their_outline_numbers_and_footnotes_or_list_items_are_no_headings(tmp_path):
     from tests.fixtures.make_corpus import make_pdf
 

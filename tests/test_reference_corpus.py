@@ -30,6 +30,18 @@ def test_reference_index_covers_every_file(reference_runtime):
     assert report.pages is not None
 
 
+def test_report_footnotes_are_out_of_the_running_text(reference_runtime):
+    """The NTNU report's extracted text sets its footnotes mid-page, inside sentences; they are a section of their
+    own, so the sentence about the family with nine helpers reads on from «barnevern,» to «NAV»."""
+    doc_id = "rapporter/2017-ntnu-samfunnsforskning-bolig-for-velferd-laeringsprosjekter-midt-norge.pdf"
+    chunks = [c for c in reference_runtime.index.chunks if c.doc_id == doc_id]
+    body = " ".join(c.text for c in chunks if c.heading_path[-1] != "Fotnoter")
+    notes = " ".join(c.text for c in chunks if c.heading_path[-1] == "Fotnoter")
+    assert "kontakt med ni ulike aktører og ha tjenester både fra barnevern, NAV" in body
+    assert "Stortinget vedtok en lovendring" not in body and "Stortinget vedtok en lovendring" in notes
+    assert "BUP13" not in body and "BUP, PUT og" in body
+
+
 def test_student_question_finds_the_student_rules(any_reference_runtime):
     """The rule on students is in bustøttelova § 4 and in Husbanken's guidance on it; either answers."""
     result = any_reference_runtime.retriever.search("Kan studenter få bostøtte?", k=3)

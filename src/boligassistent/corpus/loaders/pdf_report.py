@@ -10,8 +10,16 @@ context header of every chunk of the section, so a wrong one puts its words into
 
 Footnote markers lose their superscript in the extracted text and stick to the word before them
 ("Rehabilitering24", "velferd7."). They are removed: left in, the quoted sentence shows them and the analyzer reads
-them as numbers, so a question about a "24-åring" matched every footnote 24. The footnotes' own text (at the page
-foot, "24 http://…") stays.
+them as numbers, so a question about a "24-åring" matched every footnote 24.
+
+The footnotes' own text is moved out of the running text into a last section, "Fotnoter", one block per footnote
+with its page. Text extraction often puts a page's footnotes where the layout stored them, in the middle of the
+page and of a sentence: "… tjenester både fra barnevern, 12 Stortinget vedtok en lovendring … NBBL i 2007). NAV,
+kvalifiseringsprogrammet …". Left there, the footnote splits the quoted sentence and its words dilute the passage's
+vector and terms. A footnote is a line opening with its number and the gap after the raised figure ("12  Stortinget
+…"), the next number of the report's footnotes, or any number followed by a web address ("24 http://…"). It ends
+at the next footnote, the page's end, a web address, or a line ending a sentence (not an ordinal: "fra 1." goes on
+with "januar").
 """
 
 from __future__ import annotations
@@ -45,6 +53,20 @@ _NO_JOIN_AFTER_HYPHEN = {"og", "eller", "til", "som", "samt"}
 # lowercase ("Rehabilitering24", "Barneby17"), before a space or punctuation. Acronyms with numbers ("G20",
 # "PUT14") and numbers of their own ("24-åring", "§ 4") are not touched.
 _FOOTNOTE_MARKER = re.compile(r"(?<=[^\W\d_][a-zæøå]{2})\d{1,3}(?=[\s,.;:!?)»”\"]|$)")
+# A footnote's first line in the extracted text: its number, then the gap a raised figure leaves ("12  Stortinget …"),
+# or its number and a web address ("24 http://…", "1https://…").
+_FOOTNOTE_TEXT = re.compile(r"\s*(\d{1,3})\s{2,}\S")
+_FOOTNOTE_URL = re.compile(r"\s*(\d{1,3})\s*(?:https?://|www\.)")
+_FOOTNOTE_BARE = re.compile(r"\s*(\d{1,3})\s*")
+# How many footnote numbers in a row the text extraction may have lost (one on a title page, one set as a figure).
+_MISSED_FOOTNOTES = 1
+# The most lines a footnote runs to (the NTNU report's longest, footnote 12, is 13 extracted lines); past it, the
+# sentence-end was missed and the rest is running text again.
+_FOOTNOTE_MAX_LINES = 20
+_WEB_ADDRESS_END = re.compile(r"(?:https?://|www\.)\S*[\w/]$")
+_SENTENCE_END = re.compile(r"[.!?][)»”\"]*$")
+# A line ending so is no sentence end: an ordinal or date going on ("fra 1." | "januar"), an abbreviation.
+_NO_SENTENCE_END = re.compile(r"(?:\s\d{1,2}\.|\b(?:f\.eks|bl\.a|jf|ca|nr|s|kap|pkt|mht|ev|evt)\.)$", re.I)
 
 
 def _pdf_date(raw: object) -> str | None:
@@ -55,8 +77,77 @@ def _pdf_date(raw: object) -> str | None:
     return "-".join(p for p in (year, month, day) if p)
 
 
-def _page_lines(text: str) -> list[str]:
-    return [collapse_ws(_FOOTNOTE_MARKER.sub("", line)) for line in text.splitlines() if line.strip()]
+def _page_lines(lines: list[str], markers: re.Pattern[str] | None = None) -> list[str]:
+    """A page's lines, whitespace collapsed and footnote markers removed: those `_FOOTNOTE_MARKER` recognises, and,
+    with `markers`, the numbers of the footnotes on this page or the next one wherever they stick to a word."""
+    lines = [_FOOTNOTE_MARKER.sub("", line) for line in lines if line.strip()]
+    if markers is not None:
+        lines = [markers.sub("", line) for line in lines]
+    return [collapse_ws(line) for line in lines]
+
+
+def _marker_pattern(numbers: set[int]) -> re.Pattern[str] | None:
+    """The known footnote numbers, glued to the end of a word or to the quote, bracket or stop after one ("BUP13,",
+    "barnefamilier»3", "videre.12", "livet?»21"): markers even where `_FOOTNOTE_MARKER` cannot tell them from an acronym."""
+    if not numbers:
+        return None
+    alternatives = "|".join(str(n) for n in sorted(numbers, reverse=True))
+    return re.compile(rf"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:»”)])|(?<=[.!?][»”)]))(?:{alternatives})(?=[\s,.;:!?)»”\"]|$)")
+
+
+def _footnote_start(line: str, last: int, inside_page: bool) -> int | None:
+    """The footnote number `line` opens, or None. `last` is the report's last footnote number so far. A number with
+    the raised figure's gap must be the next one (up to `_MISSED_FOOTNOTES` lost, or 1 when numbering starts over);
+    a number alone on a line is an empty footnote only then and only `inside_page` (at the page's edge it is the
+    page number); any number before a web address is a footnote."""
+    in_sequence = range(last + 1, last + 2 + _MISSED_FOOTNOTES)
+    if (match := _FOOTNOTE_URL.match(line)) is not None:
+        return int(match.group(1))
+    for pattern, where in ((_FOOTNOTE_TEXT, True), (_FOOTNOTE_BARE, inside_page)):
+        match = pattern.match(line) if pattern is _FOOTNOTE_TEXT else pattern.fullmatch(line)
+        if match is not None and where and (int(match.group(1)) in in_sequence or int(match.group(1)) == 1):
+            return int(match.group(1))
+    return None
+
+
+def _ends_footnote(line: str) -> bool:
+    """Whether a footnote's text ends with `line`: a web address, or a sentence's end that is no ordinal or
+    abbreviation."""
+    line = line.rstrip()
+    if _WEB_ADDRESS_END.search(line):
+        return True
+    return _SENTENCE_END.search(line) is not None and _NO_SENTENCE_END.search(line) is None
+
+
+def _separate_footnotes(pages: list[list[str]]) -> tuple[list[list[str]], list[tuple[int, int, list[str]]]]:
+    """The pages' running text without footnotes, and the footnotes as (page number, footnote number, lines). Raw
+    extracted lines in, before whitespace is collapsed: the gap after a footnote's number tells it from a numbered
+    line of text."""
+    body: list[list[str]] = []
+    footnotes: list[tuple[int, int, list[str]]] = []
+    last = 0
+    for page_no, raw in enumerate(pages, start=1):
+        lines = [line for line in raw if line.strip()]
+        kept: list[str] = []
+        note: list[str] | None = None
+        for i, line in enumerate(lines):
+            number = _footnote_start(line, last, inside_page=0 < i < len(lines) - 1)
+            if number is not None:
+                last = number
+                note = [line]
+                footnotes.append((page_no, number, note))
+                if _FOOTNOTE_BARE.fullmatch(line):  # a number without its text: nothing goes on
+                    note = None
+                    continue
+            elif note is not None and not (i == len(lines) - 1 and _PAGE_NUMBER.match(line.strip())):
+                note.append(line)
+            else:
+                kept.append(line)
+                continue
+            if _ends_footnote(line) or len(note) >= _FOOTNOTE_MAX_LINES:
+                note = None
+        body.append(kept)
+    return body, footnotes
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
@@ -194,7 +285,13 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     if not any(t.strip() for t in raw_pages):
         raise UnreadableDocument("PDF has no extractable text (scanned image?)")
 
-    pages = [_page_lines(t) for t in raw_pages]
+    body_pages, footnotes = _separate_footnotes([t.splitlines() for t in raw_pages])
+    on_page: dict[int, set[int]] = {}
+    for note_page, note_number, _ in footnotes:  # its marker stands on its page or, the text run over, the one before
+        for marked in (note_page, note_page - 1):
+            on_page.setdefault(marked, set()).add(note_number)
+    pages = [_page_lines(lines, _marker_pattern(on_page.get(page_no, set())))
+             for page_no, lines in enumerate(body_pages, start=1)]
     running = _running_lines(pages)
     cleaned: list[list[str]] = []
     for lines in pages:
@@ -254,6 +351,11 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     chapters = {number[0] for _, number in headings if number is not None}
     for section, heading_path in zip(sections[1:], _heading_paths(headings, numbered=len(chapters) >= 2)):
         section.heading_path = [title, *heading_path]
+    notes = [Block(text=_join_lines(_page_lines(lines)), page=page) for page, _, lines in footnotes
+             if _FOOTNOTE_BARE.fullmatch(lines[0]) is None]
+    if notes:
+        sections.append(Section(section_id=f"s-{len(sections) + 1}", heading_path=[title, "Fotnoter"],
+                                label=f"{title} › Fotnoter", blocks=notes))
 
     return Document(
         doc_id=doc_id,
