@@ -7,7 +7,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from boligassistent.indexing.bm25 import BM25, BM25Config, Postings, okapi_idf, raw_idf
-from boligassistent.text.analyzer import analyze
+from boligassistent.indexing.terms import indexed_terms
 
 
 def _corpus(seed: int, chunks: int = 400) -> tuple[list[list[str]], list[str]]:
@@ -66,10 +66,10 @@ def test_an_empty_corpus_is_refused():
 def test_the_embedded_index_scores_as_rank_bm25(unit_runtime):
     index = unit_runtime.index
     settings = unit_runtime.settings
-    tokens = [analyze(c.indexed_text) for c in index.iter_chunks()]
+    tokens = [indexed_terms(c) for c in index.iter_chunks()]
     reference = BM25Okapi(tokens, k1=settings.bm25_k1, b=settings.bm25_b)
     for terms in (["student", "bostøtt"], ["husleie", "husleie", "restans"], ["finnesikk"]):
         assert np.array_equal(index.bm25.get_scores(terms), reference.get_scores(terms))
         assert index.term_idf(terms) == {t: reference.idf.get(t, raw_idf(0, len(tokens))) for t in terms}
     some = next(index.iter_chunks())
-    assert index.chunk_terms([some.chunk_id]) == set(analyze(some.indexed_text))
+    assert index.chunk_terms([some.chunk_id]) == set(indexed_terms(some))

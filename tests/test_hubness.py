@@ -12,6 +12,7 @@ from boligassistent.evals.dataset import load_questions
 from boligassistent.evals.hubness import Probe, heading_probes, k_occurrence
 from boligassistent.indexing.bm25 import BM25, BM25Config, Postings
 from boligassistent.indexing.chunker import ChunkerConfig, chunk_document, is_listing
+from boligassistent.indexing.terms import indexed_terms
 from boligassistent.text.analyzer import analyze
 from tests.conftest import SHARED_EVALS
 
@@ -68,7 +69,7 @@ def test_a_listing_section_is_a_lexical_hub_before_the_fix():
     """Reproduces the cause: with the list indexed, it is in the BM25 top 2 for every single-topic query."""
     all_chunks = chunk_document(guidance(), ChunkerConfig(listing_min_share=2.0))  # listing detection off
     assert len(all_chunks) == 3
-    bm25 = BM25(Postings.from_tokens(analyze(c.indexed_text) for c in all_chunks), BM25Config())
+    bm25 = BM25(Postings.from_tokens(indexed_terms(c) for c in all_chunks), BM25Config())
     hub = next(i for i, c in enumerate(all_chunks) if c.section_id == "s-3")
     for topic in TOPICS:
         scores = bm25.get_scores(analyze(topic))

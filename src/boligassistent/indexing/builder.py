@@ -33,13 +33,14 @@ from boligassistent.indexing.generation import (
     GenerationPlan,
     IndexTarget,
 )
-from boligassistent.text.analyzer import analyze
+from boligassistent.indexing.terms import indexed_terms
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v6"  # v3: accents folded; v4: nynorsk -bod → -bud;
+ANALYZER_VERSION = "no-lemma+variants+compounds+snowball-v7"  # v3: accents folded; v4: nynorsk -bod → -bud;
 # v5: nynorsk gj/kj before a (kartleggjast, søkja) and after g (leggje); v6: function words typed without æ/ø/å
-# ("pa", "nar") are stopwords
+# ("pa", "nar") are stopwords; v7: a report's publisher counted once per chunk, in its context header
+# (`indexing.terms`)
 
 
 @dataclass
@@ -178,7 +179,7 @@ def _build(corpus_dir: Path, target: IndexTarget, embedder: Embedder, chunker: C
             cb.on_file(source.doc_id, f"skipped: {exc}")
             continue
         new_chunks.extend(doc_chunks)
-        new_tokens.extend(analyze(chunk.indexed_text) for chunk in doc_chunks)
+        new_tokens.extend(indexed_terms(chunk) for chunk in doc_chunks)
         order.append(doc.doc_id)
         kinds[doc.kind] += 1
         n_chunks += len(doc_chunks)
