@@ -168,6 +168,14 @@ def test_a_count_of_something_else_does_not(question, sentence):
     assert not holds_value(AnswerType.COUNT, sentence, question)
 
 
+def test_the_number_of_a_list_item_counts_nothing():
+    question = "Hvor mange bostedsløse hadde kommunen?"
+    assert not holds_value(AnswerType.COUNT, "2. Økt forebygging og bekjempelse av bostedsløshet", question)
+    assert not holds_value(AnswerType.COUNT, "3) Bostedsløse skal få bolig raskt.", question)
+    assert holds_value(AnswerType.COUNT, "2. Kommunen hadde 41 bostedsløse i 2011.", question)
+    assert holds_value(AnswerType.TIME, "Fristen er 1. juli.", "Når er fristen?")  # a date, not a list item
+
+
 def test_which_year_is_answered_by_a_year_not_a_weekday():
     question = "Hvilket år ble hun født?"
     assert not holds_value(AnswerType.TIME, "Mandag signerte hun en ny kontrakt.", question)

@@ -205,6 +205,16 @@ def test_a_word_ending_like_an_abbreviation_still_ends_its_sentence():
         "Johan O. Jensen svarte."]
 
 
+def test_a_numbered_list_run_into_the_text_numbers_its_items_not_the_sentences_before():
+    from boligassistent.text.sentences import split_sentences
+
+    text = ("Kommunen startet to prosjekter: 1. En ny handlingsplan 2. Bedre oppfølging av leietakere 3. Mer kunnskap "
+            "i tjenestene. Planen er omtalt i kapittel 3. Den ble vedtatt i 2012.")
+    assert split_sentences(text) == [
+        "Kommunen startet to prosjekter:", "1. En ny handlingsplan", "2. Bedre oppfølging av leietakere",
+        "3. Mer kunnskap i tjenestene.", "Planen er omtalt i kapittel 3.", "Den ble vedtatt i 2012."]
+
+
 def test_a_line_break_after_an_initial_and_inline_stars_as_bullets():
     assert split_units("Slaget skjedde i J.R.R.\nTolkiens fiktive verden.\nNeste linje.") == [
         "Slaget skjedde i J.R.R. Tolkiens fiktive verden.", "Neste linje."]

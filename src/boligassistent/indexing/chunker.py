@@ -22,7 +22,8 @@ from boligassistent.text.sentences import split_sentences
 # v2: abbreviations matched as whole words by the sentence splitter ('treffes.' ends a sentence).
 # v3: a table of contents is known by its entries' dot leaders too, whatever its heading.
 # v4: a report's publisher is part of its chunks' context header.
-CHUNKER_VERSION = 4
+# v5: the numbers of a numbered list run into the text open their items (sentence splitter).
+CHUNKER_VERSION = 5
 
 # Headings of sections that only list sources, links or contents (bokmål and nynorsk).
 LISTING_HEADING = re.compile(

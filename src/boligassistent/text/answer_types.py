@@ -164,6 +164,8 @@ _PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbok
 # A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
 # value ("12 kommuner deltok" goes on in lowercase).
 _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZÆØÅ])")
+# A numbered list item's number ("2. Økt forebygging …", "3) Tiltak …"): it orders the items, it counts nothing.
+_ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)]\s+(?=[«\"]?[A-ZÆØÅ])")
 # A person's name: two or more capitalized words in a row ("Kari Nordmann", "Torbjørn Røe Isaksen",
 # "Emre Gjul-Jensrud"), wherever it stands; a role or a body named by one word ("Kongen", "Stortinget") is no person.
 _NAME_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ]?[a-zæøåéü]+)?"
@@ -271,7 +273,7 @@ def values(text: str) -> Iterator[tuple[str, str]]:
 
 def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     """`values`, as matches in the text with provision numbers and footnote markers blanked out."""
-    text = _FOOTNOTE.sub(" ", _PROVISION.sub(" ", text))
+    text = _ENUMERATOR.sub(" ", _FOOTNOTE.sub(" ", _PROVISION.sub(" ", text)))
     taken: list[tuple[int, int]] = []
 
     def free(match: re.Match[str]) -> bool:

@@ -20,10 +20,14 @@ _ITEM_MARK = re.compile(r"^\s*(?:[-–—•·*▪]\s+|\d{1,2}[.)]\s+(?=[A-ZÆØ
 # and a dialogue dash after a sentence ("… sier hun. – Jeg …").
 _INLINE_BULLET = re.compile(r"\s+[•▪·*]\s+|(?<=[.!?:;])\s+[-–—]\s+")
 _LINE_END = re.compile(r"[.!?:;»)]$")
+# A numbered list flattened into running text ("… to prosjekter: 1. Utarbeidelse av en plan 2. Økt forebygging …"):
+# the splitter cuts after each "N.", so every item but the last ends in the next item's number.
+_TRAILING_ENUMERATOR = re.compile(r"(?:^|(?<=[\s:]))(\d{1,2})\.$")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split Norwegian prose into sentences without breaking on common abbreviations."""
+    """Split Norwegian prose into sentences without breaking on common abbreviations. The numbers of a numbered list
+    run into the text open their items, not end the sentence before (`_move_enumerators`)."""
     pieces = _SENTENCE_END.split(collapse_ws(text))
     sentences: list[str] = []
     for piece in pieces:
@@ -31,7 +35,32 @@ def split_sentences(text: str) -> list[str]:
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:
             sentences.append(piece)
-    return [s for s in sentences if s]
+    return _move_enumerators([s for s in sentences if s])
+
+
+def _move_enumerators(sentences: list[str]) -> list[str]:
+    """A sentence ending in "1.", the next in "2." (and so on): the numbers of a numbered list run into the text.
+    Each number moves to the start of the item it numbers ("… handlingsplan 2." | "Økt forebygging …" becomes
+    "… handlingsplan" | "2. Økt forebygging …"), so no sentence holds the next item's number as a value of its own.
+    A single "N." is left alone: "… i kapittel 3." ends a sentence."""
+    numbers = [int(m.group(1)) if (m := _TRAILING_ENUMERATOR.search(s)) else None for s in sentences]
+    listed = [False] * len(sentences)
+    for i, number in enumerate(numbers):
+        if number == 1:
+            j = i
+            while j + 1 < len(numbers) and numbers[j + 1] == (numbers[j] or 0) + 1:
+                j += 1
+            if j > i:
+                for k in range(i, j + 1):
+                    listed[k] = True
+    out = list(sentences)
+    for i in range(len(out) - 1):
+        if listed[i]:
+            head, _, mark = out[i].rpartition(" ")
+            if head:
+                out[i] = head.rstrip()
+                out[i + 1] = f"{mark} {out[i + 1]}"
+    return [s for s in out if s]
 
 
 def _blocks(text: str) -> list[str]:
