@@ -272,7 +272,7 @@ def values(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
-    """`values`, as matches in the text with provision numbers and footnote markers blanked out."""
+    """`values`, as matches in the text with provision numbers, footnote markers and list item numbers blanked out."""
     text = _ENUMERATOR.sub(" ", _FOOTNOTE.sub(" ", _PROVISION.sub(" ", text)))
     taken: list[tuple[int, int]] = []
 

@@ -100,14 +100,13 @@ def _footnote_start(line: str, last: int, inside_page: bool) -> int | None:
     the raised figure's gap must be the next one (up to `_MISSED_FOOTNOTES` lost, or 1 when numbering starts over);
     a number alone on a line is an empty footnote only then and only `inside_page` (at the page's edge it is the
     page number); any number before a web address is a footnote."""
-    in_sequence = range(last + 1, last + 2 + _MISSED_FOOTNOTES)
     if (match := _FOOTNOTE_URL.match(line)) is not None:
         return int(match.group(1))
-    for pattern, where in ((_FOOTNOTE_TEXT, True), (_FOOTNOTE_BARE, inside_page)):
-        match = pattern.match(line) if pattern is _FOOTNOTE_TEXT else pattern.fullmatch(line)
-        if match is not None and where and (int(match.group(1)) in in_sequence or int(match.group(1)) == 1):
-            return int(match.group(1))
-    return None
+    match = _FOOTNOTE_TEXT.match(line) or (_FOOTNOTE_BARE.fullmatch(line) if inside_page else None)
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if last < number <= last + 1 + _MISSED_FOOTNOTES or number == 1 else None
 
 
 def _ends_footnote(line: str) -> bool:
@@ -120,9 +119,9 @@ def _ends_footnote(line: str) -> bool:
 
 
 def _separate_footnotes(pages: list[list[str]]) -> tuple[list[list[str]], list[tuple[int, int, list[str]]]]:
-    """The pages' running text without footnotes, and the footnotes as (page number, footnote number, lines). Raw
-    extracted lines in, before whitespace is collapsed: the gap after a footnote's number tells it from a numbered
-    line of text."""
+    """The pages' running text without footnotes, and the footnotes as (page number, footnote number, lines); a
+    number alone on its line is a footnote without lines. Raw extracted lines in, before whitespace is collapsed: the
+    gap after a footnote's number tells it from a numbered line of text."""
     body: list[list[str]] = []
     footnotes: list[tuple[int, int, list[str]]] = []
     last = 0
@@ -134,9 +133,10 @@ def _separate_footnotes(pages: list[list[str]]) -> tuple[list[list[str]], list[t
             number = _footnote_start(line, last, inside_page=0 < i < len(lines) - 1)
             if number is not None:
                 last = number
-                note = [line]
+                bare = _FOOTNOTE_BARE.fullmatch(line) is not None  # a number without its text: nothing goes on
+                note = [] if bare else [line]
                 footnotes.append((page_no, number, note))
-                if _FOOTNOTE_BARE.fullmatch(line):  # a number without its text: nothing goes on
+                if bare:
                     note = None
                     continue
             elif note is not None and not (i == len(lines) - 1 and _PAGE_NUMBER.match(line.strip())):
@@ -351,8 +351,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     chapters = {number[0] for _, number in headings if number is not None}
     for section, heading_path in zip(sections[1:], _heading_paths(headings, numbered=len(chapters) >= 2)):
         section.heading_path = [title, *heading_path]
-    notes = [Block(text=_join_lines(_page_lines(lines)), page=page) for page, _, lines in footnotes
-             if _FOOTNOTE_BARE.fullmatch(lines[0]) is None]
+    notes = [Block(text=_join_lines(_page_lines(lines)), page=page) for page, _, lines in footnotes if lines]
     if notes:
         sections.append(Section(section_id=f"s-{len(sections) + 1}", heading_path=[title, "Fotnoter"],
                                 label=f"{title} › Fotnoter", blocks=notes))
