@@ -103,3 +103,26 @@ def test_a_questions_terms_are_its_words_as_meant_without_thesaurus_expansions()
     terms = question_terms("Hvordan soke om bostotte?", spell)
     assert analyze("bostøtte")[0] in terms and "bostott" not in terms
     assert question_terms("Hva er sosialhjelp?") == analyze("Hva er sosialhjelp?")  # no thesaurus expansions
+
+
+def test_a_compound_typed_without_the_norwegian_letters_is_the_compound_it_spells_with_its_parts():
+    spell = speller({"startlån": 60, "startlan": 3, "lån": 80, "møreforsking": 40})
+    # "startlan" splits into "start" + "lan", both words, yet the index holds the word it spells far more often
+    assert Analyzer().correction("startlan", spell) == ("startlån", "start", "lån")
+    assert Analyzer().correction("moreforsking", spell)[0] == "møreforsking"  # "more" + "forsking" are words too
+    assert Analyzer().correction("mobilabonnement", spell) is None  # no ASCII spelling of an index term: as typed
+
+
+def test_a_name_typed_without_the_norwegian_letters_or_with_a_letter_doubled_or_not_is_in_scope():
+    documents = [{"doc_id": "rapporter/r.pdf", "kind": "rapport", "title": "Boligsosialt arbeid", "meta": {}}]
+    names = "Møreforsking Rambøll Kristiansund Namsos"
+    vocabulary = set(analyze(names))
+    spell = Speller({term: 4 for term in vocabulary})
+    scope = CorpusScope.from_documents(documents, LawCatalog.from_documents(documents), vocabulary.__contains__,
+                                       speller=spell)
+    assert scope.unknown_entities("Hvilke kommuner var med i Moreforsking-prosjektet?") == []
+    assert scope.unknown_entities("Hvor mange intervjuer gjorde Rambøl?") == []
+    assert scope.unknown_entities("Hva gjorde Ramboll i Namsos?") == []
+    # a name an edit away from the corpus's is another name, not a typo
+    assert scope.unknown_entities("Hvor mange bostedsløse har Kristiansand?") == ["Kristiansand"]
+    assert scope.missing("Hvor mange bostedsløse har Kristiansand?")[0] == "Kristiansand"

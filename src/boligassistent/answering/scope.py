@@ -29,7 +29,7 @@ from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
 from boligassistent.text.legal_refs import common_abbreviations
-from boligassistent.text.spelling import Speller
+from boligassistent.text.spelling import Speller, letter_skeleton
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
 _BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
@@ -168,14 +168,24 @@ class CorpusScope:
         content = [(token, word) for token in plain_tokens(question)
                    if (word := DEFAULT_ANALYZER.word(token)) and word[0] not in GENERIC_TERMS and token.isalpha()]
         unknown = list(dict.fromkeys(token for token, word in content if not any(self._in_corpus(t) for t in word)
-                                     and not (self.speller and DEFAULT_ANALYZER.correction(token, self.speller))
-                                     and not self._said_otherwise(token)))
+                                     and not self._misspelt_known(token) and not self._said_otherwise(token)))
         return unknown if content and len(unknown) / len(content) >= self.config.max_unknown_share else []
 
+    def _misspelt_known(self, token: str, name: bool = False) -> bool:
+        """Whether the speller reads a token the corpus lacks as one of its terms: a typo ("boutgiftr") or a word
+        typed without æ/ø/å ("okonomi"). A name only counts as typed without æ/ø/å or with a letter doubled or not
+        ("Moreforsking", "Rambøl"): a name an edit away from the corpus's is mostly another name ("Bostad" is not
+        "bustad", "Kristiansand" not "Kristiansund")."""
+        if self.speller is None or (fixed := DEFAULT_ANALYZER.correction(token, self.speller)) is None:
+            return False
+        return not name or letter_skeleton(fixed[0]) == letter_skeleton(DEFAULT_ANALYZER.word(token)[0])
+
     def unknown_entities(self, question: str) -> list[str]:
-        """Proper nouns of the question (places, organisations, people) that no chunk of the corpus mentions."""
+        """Proper nouns of the question (places, organisations, people) that no chunk of the corpus mentions, as
+        written or as the speller reads them."""
         return [name for name in dict.fromkeys(proper_nouns(question))
                 if (terms := word_keys(name)) and not any(self._in_corpus(t) for t in terms)
+                and not any(self._misspelt_known(token, name=True) for token in plain_tokens(name))
                 and not self._said_otherwise(name)]
 
     def cites(self, question: str, doc_id: str, section_id: str) -> bool:

@@ -144,11 +144,18 @@ class Analyzer:
         """The index term a misspelt query token stands for ("boutgiftr" → "boutgift"), or None. Only a token that
         is neither a dictionary word nor a compound of dictionary words counts as misspelt, so a real word the corpus
         never uses ("skattemelding", "mobilabonnement") is not bent into one it does. A word the index holds is only
-        read as the term it spells without æ/ø/å, when the index holds that more often ("bostotte" from URLs)."""
+        read as the term it spells without æ/ø/å, when the index holds that more often ("bostotte" from URLs). That
+        reading holds for a compound and its parts too ("startlan" → "startlån", "start", "lån"; "Moreforsking": its
+        ASCII parts are words, "more" + "forsking", but the index holds the word they spell); edits are never made to
+        a compound."""
         if not self.config.spelling or not token.isalpha():
             return None
         word = self._word(token)
-        if len(word) != 1 or is_word(token):
+        if not word or is_word(token):
+            return None
+        if (spelt := speller.spelt(word[0])) is not None:  # a compound's parts read alike ("lan" → "lån")
+            return (spelt, *(speller.spelt(part) or part for part in word[1:]))
+        if len(word) != 1:
             return None
         fixed = speller.correct(word[0])
         return (fixed,) if fixed else None

@@ -21,6 +21,7 @@ corpus's URLs and file names ("…/bostotte-vilkar.html") put "bostotte" in the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,13 @@ from rapidfuzz.distance import OSA
 _CACHE_SIZE = 20_000  # corrections remembered per speller
 _SINGLE = str.maketrans({"æ": "a", "ø": "o", "å": "a"})
 _DIGRAPH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def letter_skeleton(term: str) -> str:
+    """A term with æ/ø/å typed plain and doubled letters single: "Rambøll", "rambol" and "ramboll" alike, but not
+    "Kristiansund" and "Kristiansand". Two names with one skeleton are one name typed two ways."""
+    return _DOUBLED.sub(r"\1", term.lower().translate(_SINGLE))
 
 
 def ascii_spellings(term: str) -> set[str]:
@@ -77,11 +85,16 @@ class Speller:
         self._cache[key] = nearest
         return nearest
 
+    def spelt(self, key: str) -> str | None:
+        """The index term `key` spells without æ/ø/å ("moreforsking" → "møreforsking"), when the index holds that
+        term more often than `key` itself; else None."""
+        spelt = self._ascii.get(key)
+        return spelt if spelt is not None and self._df[spelt] > self._df.get(key, 0) else None
+
     def _nearest(self, key: str) -> str | None:
         if not key.isalpha():
             return None
-        spelt = self._ascii.get(key)  # the term the key spells without æ/ø/å, if the index holds it more often
-        if spelt is not None and self._df[spelt] > self._df.get(key, 0):
+        if (spelt := self.spelt(key)) is not None:
             return spelt
         edits = self.max_edits(key)
         if key in self._df or edits == 0:
