@@ -176,6 +176,29 @@ def test_the_number_of_a_list_item_counts_nothing():
     assert holds_value(AnswerType.TIME, "Fristen er 1. juli.", "Når er fristen?")  # a date, not a list item
 
 
+def test_a_number_labelling_one_of_a_series_counts_nothing():
+    question = "Hvor mange lavinntekts barnefamilier bor i kommunen?"
+    assert not holds_value(AnswerType.COUNT, "For målgruppe 2 – lavinntekts barnefamilier er det ingen tiltak.", question)
+    assert not holds_value(AnswerType.COUNT, "I fase 3 barnefamilier ble det kartlagt nye behov.", question)
+    assert holds_value(AnswerType.COUNT, "I målgruppen bor 41 lavinntekts barnefamilier.", question)
+    assert holds_value(AnswerType.COUNT, "Kommunen deltok i fase 2, der 41 barnefamilier fikk bolig.", question)
+
+
+def test_an_interest_rate_is_a_share_in_a_sentence_naming_a_rate_and_a_markup_only_answers_a_change():
+    question = "Hva er renta på startlån fra Husbanken nå?"
+    assert holds_value(AnswerType.QUANTITY, "Den flytende renten er 4,2 prosent.", question)
+    assert not holds_value(AnswerType.QUANTITY, "Kommunen kan påplusse husbankrenten inntil 0,25 prosentpoeng.", question)
+    assert not holds_value(AnswerType.QUANTITY, "Det kreves fem prosent egenkapital.", question)  # names no rate
+    assert not holds_value(AnswerType.QUANTITY, "Rimelig rente og inntil 20 års fastrente.", question)  # no share
+    change = "Hvor mye kan kommunen plusse på husbankrenten?"
+    assert holds_value(AnswerType.QUANTITY, "Kommunen kan påplusse husbankrenten inntil 0,25 prosentpoeng.", change)
+    assert not holds_value(AnswerType.QUANTITY, "Renten økte med 0,5 prosentpoeng.", "Hva er renta for økonomisk rådgivning?")
+    assert holds_value(AnswerType.QUANTITY, "Renten økte med 0,5 prosentpoeng.", "Hvor mye økte renten i fjor?")
+    # a question that only mentions a rate asks for its own kind of value
+    assert holds_value(AnswerType.AMOUNT, "Renter og avdrag utgjør 6 000 kroner i måneden.",
+                       "Hvor mye må hun betale i renter og avdrag?")
+
+
 def test_which_year_is_answered_by_a_year_not_a_weekday():
     question = "Hvilket år ble hun født?"
     assert not holds_value(AnswerType.TIME, "Mandag signerte hun en ny kontrakt.", question)

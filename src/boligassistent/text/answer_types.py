@@ -26,7 +26,8 @@ The values a sentence holds are told apart by their form:
   ("5 000 kroner");
 - money is a number with kroner/kr/NOK/mill./mrd. ("5 000 kroner", "kr 300", "12 mill."), or "gratis"; a share, a
   number with prosent/%/promille; a magnitude, a number with millioner/milliarder ("1,2 millioner");
-- numbers citing a provision or a publication ("§ 24", "nr. 6", "NOU 2011:15") are no values;
+- numbers citing a provision or a publication ("§ 24", "nr. 6", "NOU 2011:15") or labelling one of a series
+  ("målgruppe 2", "fase 3") are no values;
 - any other number is a plain number (a count or a measure).
 A duration question is answered by a duration, a date or a year in context; a time question by those or any
 year-shaped number, a season, "i fjor", "nå", "kl. 12", "straks", "samme dag", "så snart som mulig"; an amount
@@ -37,7 +38,9 @@ answer "hvor mange familier", "44 mennesker" answers "hvor mange personer"); "hv
 year; a share question by a share or a plain number ("… var 64"), not by a duration, a date or a year; a quantity
 question by any number that is not a date or a year in context; a person question by a person's name (two or more
 capitalized words in a row; a function word opening the sentence is none), not by a role or a body ("Kongen i
-statsråd"). A question asking for a rate ("per måned", "i året", "månedlig", "per kvm") is not answered by a
+statsråd"). A question asking what an interest rate is ("hva er renta …") is answered by a share in a sentence naming
+a rate, and by a difference in percentage points only when it asks about a change ("hvor mye kan kommunen plusse
+på renta?"). A question asking for a rate ("per måned", "i året", "månedlig", "per kvm") is not answered by a
 number given per another unit ("21 200 kroner per kvm" does not answer "… sats per måned"); a number with no rate
 after it still answers.
 """
@@ -155,11 +158,13 @@ _TIME_WORD = re.compile(r"\b(vår(en)?|høst(en)?|haust(en)?|sommer(en)?|sommar(
                         r"|\b\d{3,4}-tallet\b|\bkl\.?\s*\d{1,2}(?:[.:]\d\d)?", _Q)
 _YEAR_SHAPED = re.compile(_YEAR)
 
-# Numbers that cite a provision, a publication or a part of a document, not a value: "§ 24", "§§ 7-3 og 7-4",
-# "nr. 6", "kapittel 9", "NOU 2011:15", "(rapport 2014:52)", "ISSN 1891-5981", "ISBN 978-82-…", "(Vedlegg 1)",
-# "tabell 3", "figur 2", "side 12", "s. 35".
+# Numbers that cite a provision, a publication or a part of a document, or that label one of a series, not a value:
+# "§ 24", "§§ 7-3 og 7-4", "nr. 6", "kapittel 9", "NOU 2011:15", "(rapport 2014:52)", "ISSN 1891-5981",
+# "ISBN 978-82-…", "(Vedlegg 1)", "tabell 3", "figur 2", "side 12", "s. 35", "målgruppe 2", "fase 3", "trinn 1".
+_LABELLED = (r"målgruppe|fase|trinn|steg|nivå|runde|delprosjekt|delmål|arbeidspakke|modul|alternativ|scenario"
+             r"|innsatsområde|satsingsområde|tiltaksområde|tema")
 _PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav|\bvedlegg|\bbilag|\btabell"
-                        r"|\bfigur|\bside|\bs\.)\s*\d+[\w-]*"
+                        rf"|\bfigur|\bside|\bs\.|\b(?:{_LABELLED})(?=\s+\d))\s*\d+[\w-]*"
                         r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b|\b(ISSN|ISBN)[\s:]*[\dX-]+", re.I)
 # A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
 # value ("12 kommuner deltok" goes on in lowercase).
@@ -177,6 +182,20 @@ _FUNCTION_WORDS = STOPWORDS | frozenset(
     "innen utover også både alt etter ved for mot hos".split())
 # A capitalized word that does not open the sentence (a name), or an acronym anywhere.
 _NAME_VALUE = re.compile(r"(?<=[^.!?:\s]\s)[A-ZÆØÅ][\wÆØÅæøå-]+|\b[A-ZÆØÅ]{2,}\b")
+
+# A question asking what an interest rate is ("hva er renta på startlån", "hvor høy er den flytende renten",
+# "hvilken rente …"): a rate is a share ("4,2 prosent") in a sentence that names a rate. A difference of rates
+# ("inntil 0,25 prosentpoeng" added to it) answers only a question about a change ("hvor mye kan kommunen plusse på
+# renta", "hvor mye økte renten").
+_RATE_NOUN = r"\w*(?<!fo)rent(?:e|a|en|er|ene)"  # "renta", "husbankrenten", "fastrente"; not "forente"
+_INTEREST_Q = re.compile(rf"\b(?:hva|kva)\s+(?:er|var|blir|ble|vart)\s+(?:den\s+)?(?:[\w-]+\s+){{0,2}}?{_RATE_NOUN}\b"
+                         rf"|\b(?:hvor|kor)\s+(?:høy|høg|stor)\s+(?:er|var|blir|ble|vart)\s+(?:den\s+)?(?:[\w-]+\s+){{0,2}}?"
+                         rf"{_RATE_NOUN}\b|\b(?:hvilke[nt]?|kva)\s+(?:[\w-]+\s+)?{_RATE_NOUN}\b", _Q)
+_NAMES_RATE = re.compile(rf"\b{_RATE_NOUN}\b", _Q)
+_RATE_CHANGE_Q = re.compile(r"\b(?:plusse\w*|legge\w*\s+p[åa]|påslag\w*|tillegg\w*|øk(?:e|er|es|et|te|ning\w*)"
+                            r"|auk(?:e|ar|a|ast|ing\w*)|stig\w*|steg|sank"
+                            r"|synk\w*|fall\w*|falt|endr\w*|reduser\w*|differanse\w*|forskjell\w*)\b", _Q)
+_POINTS = re.compile(r"prosentpoeng\b", _Q)
 
 # the unit words a count question may ask for by name ("hvor mange prosent/kroner/år"), by value class
 _ASKED_UNIT = {"share": re.compile(r"\b(prosent\w*|promille)\b|%", _Q),
@@ -362,6 +381,12 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
         text = _PROVISION.sub(" ", sentence)
         return any(not _named(match.group(0), asked) for match in _NAME_VALUE.finditer(text))
     accepted = _accepted(kind, question)
+    interest = kind in _RATED and _INTEREST_Q.search(question) is not None
+    if interest:
+        if not _NAMES_RATE.search(sentence):
+            return False
+        accepted = {"share"}
+    points_answer = not interest or _RATE_CHANGE_Q.search(question) is not None
     counted = counted_words(question) if kind is AnswerType.COUNT else ()
     wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
     rate = asked_rate(question) if kind in _RATED else None
@@ -369,6 +394,7 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
                and not (counted and name in _COUNTED_CLASSES and counts_other(match, counted))
                and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
                and not (rate and _other_rate(match, rate))
+               and (points_answer or not _POINTS.search(match.group(0)))
                for name, match in _value_matches(sentence))
 
 
