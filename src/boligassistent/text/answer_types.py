@@ -362,7 +362,17 @@ def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
             or any(c.casefold().endswith(stem) for c in counted for stem in analyze(word) if len(stem) >= _MIN_HEAD))
 
 
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
+def _asked_interest(question: str) -> tuple[bool, bool]:
+    """Whether the question asks what an interest rate is, and whether it asks about a change of one (then a markup
+    in prosentpoeng answers it too)."""
+    asks = _INTEREST_Q.search(question) is not None
+    return asks, asks and _RATE_CHANGE_Q.search(question) is not None
+
+
 def _accepted(kind: AnswerType, question: str) -> set[str]:
+    if kind in _RATED and _asked_interest(question)[0]:  # an interest rate is a share
+        return {"share"}
     accepted = set(_ACCEPTS[kind])
     if kind is AnswerType.COUNT:  # "hvor mange prosent/kroner/år": a number with the unit it counts; a time unit
         # only right after "mange" ("i dag", "per år" elsewhere in the question ask for no days or years)
@@ -380,13 +390,10 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
     if kind in (AnswerType.NAME, AnswerType.PLACE):
         text = _PROVISION.sub(" ", sentence)
         return any(not _named(match.group(0), asked) for match in _NAME_VALUE.finditer(text))
+    interest, change = _asked_interest(question) if kind in _RATED else (False, False)
+    if interest and not _NAMES_RATE.search(sentence):
+        return False
     accepted = _accepted(kind, question)
-    interest = kind in _RATED and _INTEREST_Q.search(question) is not None
-    if interest:
-        if not _NAMES_RATE.search(sentence):
-            return False
-        accepted = {"share"}
-    points_answer = not interest or _RATE_CHANGE_Q.search(question) is not None
     counted = counted_words(question) if kind is AnswerType.COUNT else ()
     wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
     rate = asked_rate(question) if kind in _RATED else None
@@ -394,7 +401,7 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
                and not (counted and name in _COUNTED_CLASSES and counts_other(match, counted))
                and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
                and not (rate and _other_rate(match, rate))
-               and (points_answer or not _POINTS.search(match.group(0)))
+               and not (interest and not change and _POINTS.search(match.group(0)))
                for name, match in _value_matches(sentence))
 
 
