@@ -70,7 +70,10 @@ def _citation_after(text: str) -> Citation:
     (" 9-6 sier om oppsigelse", ("§9-6",), None),
     (" 27?", ("§27",), None),
     (" 27 første ledd", ("§27",), None),
+    (" 27 - hva plikter NAV?", ("§27",), None),  # a clause ends at a dash between spaces
+    (" 27 – hva plikter NAV?", ("§27",), None),
     (" 3 ganger", (), None),  # a count, not a section
+    (" 3 -gangers", (), None),
     (" 2024", (), None),  # a year
     (" 1999-utgaven", (), None),
 ])

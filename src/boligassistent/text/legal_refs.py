@@ -28,9 +28,10 @@ _BEFORE_NAME = re.compile(rf"(?:{_SECTIONS}|{_CHAPTER})\s*(?:\b(?:i|etter|av|jf\
 _ONE_NUMBER = re.compile(_NUMBER, re.I)
 # A section number without "§" right after a law's name or abbreviation: "fvl 11a", "tvangsl. 13-6", "husleieloven
 # 9-6". A chapter-section number ("9-6") always counts; a plain one ("27", "11 a", never a year: at most 3 digits)
-# only where the sentence or a "ledd"/"nr." reference follows, since "loven 3 ganger" counts something else.
+# only where the sentence or a clause ends (a dash between spaces: "sosialtjenesteloven 27 – hva plikter NAV?") or a
+# "ledd"/"nr." reference follows, since "loven 3 ganger" counts something else.
 _BARE_NUMBER = (r"(?P<nums>\d{1,3}\s?[-–]\s?\d{1,3}(?:\s?[a-h](?![\wæøå]))?(?![\d,.]\d)"
-                r"|\d{1,3}(?:\s?[a-h])?(?=\s*(?:$|[?!.,;:)\]]|\b(?:første|annet|andre|tredje|fjerde|femte|ledd|nr|"
+                r"|\d{1,3}(?:\s?[a-h])?(?=\s*(?:$|[?!.,;:)\]]|[-–—]\s|\b(?:første|annet|andre|tredje|fjerde|femte|ledd|nr|"
                 r"bokstav|og|jf)\b)))")
 _BARE_AFTER_NAME = re.compile(rf"\.?\s*,?\s*(?:{_BARE_NUMBER})", re.I)
 
