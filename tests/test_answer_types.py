@@ -41,6 +41,9 @@ P = AnswerType.PERSON
     ("Hvem får bostøtte?", None), ("Hvem kan få økonomisk rådgivning?", None), ("Hvem avgjør klagen?", None),
     ("Kven har rett på bustøtte?", None), ("Hvem vant kampen?", AnswerType.NAME),
     ("Hvem har skrevet boka?", AnswerType.NAME),
+    # the body a function belongs to, not a name
+    ("Hvem er klageinstans hvis kommunen avslår?", None), ("Kven er ansvarleg for tilbodet?", None),
+    ("Hvem er tilsynsmyndighet for tjenesten?", None), ("Hvem er den ansvarlige kommunen?", None),
     # "how soon" asks for a time, not a place
     ("Kor fort skal saka avgjerast?", T), ("Må søknaden være skriftlig, og hvor raskt skal den behandles?", T),
     ("Hvor snart kan vi flytte inn?", T), ("Hvor bor hun?", AnswerType.PLACE),

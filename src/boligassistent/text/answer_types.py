@@ -101,9 +101,13 @@ _ROLES = (r"\w*(direktør|leder|leiar|sjef|ordfører|ordførar|minister|statsrå
 _PERSON_Q = re.compile(rf"^\W*(hvem|kven)\s+(er|var|blir|ble|vart)\s+(nå\s+|no\s+)?(den\s+|det\s+)?([\w-]+\s+){{0,3}}?{_ROLES}\b",
                        _Q)
 # "hvem kan/får/skal/avgjør …" asks who a rule applies to or who is responsible: a class of people or a body, most
-# often in lowercase ("personer over 18 år", "statsforvalteren", "kommunen"), not a name
+# often in lowercase ("personer over 18 år", "statsforvalteren", "kommunen"), not a name; so does "hvem er
+# klageinstans/ansvarlig/tilsynsmyndighet …", which asks for the body a function belongs to ("Statsforvalteren er
+# klageinstans": the body opens the sentence, where no capital tells a name)
 _WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|betaler|dekker|gjelder|omfattes|omfattast"
-                r"|har\s+(rett|krav|ansvar\w*|plikt\w*)")
+                r"|har\s+(rett|krav|ansvar\w*|plikt\w*)"
+                r"|(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w*instans(en)?|\w*organ(et)?|\w*myndighet(en)?|\w*mynde"
+                r"|ansvarl[ie]ge?|ansvarleg|part(en)?)")
 _SMALL_NUMBERS = "to|tre|fire|fem|seks|sju|syv|åtte|ni|ti"  # "hvilke to kommuner …"
 _NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)?\b|\bkva\s+heit(er|te)?\b"
                      rf"|\bhvilk(e|en|et)\s+((\d+|{_SMALL_NUMBERS})\s+)?(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
