@@ -63,3 +63,13 @@ def test_a_duration_question_is_not_answered_by_a_share_about_its_subject():
     question = "Hvor lang tid tar det å få svar på søknad om startlån?"
     assert missing_value(question, ["Søknad om startlån krever fem prosent egenkapital."], idf) is AnswerType.DURATION
     assert missing_value(question, ["Svar på søknad om startlån kommer innen tre uker."], idf) is None
+
+
+def test_the_heading_a_sentence_stands_under_names_its_subject():
+    """A report says what it is about in the heading and goes on without repeating it."""
+    question = "Hvor store er husene i Solbakken-prosjektet på Tromøya for rusavhengige personer?"
+    idf = {t: 3.0 for t in analyze(question)}
+    sentence = ["Videre er husene i seg selv relativt små, i overkant av 30 kvadratmeter."]
+    assert missing_value(question, sentence, idf) is AnswerType.QUANTITY
+    assert missing_value(question, sentence, idf, headings=["Solbakken-prosjektet på Tromøya – boliger for rusavhengige"]) is None
+    assert missing_value(question, sentence, idf, headings=["Fotnoter"]) is AnswerType.QUANTITY

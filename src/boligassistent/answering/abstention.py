@@ -88,7 +88,8 @@ class AbstentionGates:
         if self.config.scope_check and self.scope is not None and (missing := self.scope.missing(question)):
             return Decision(abstain=True, reason=OUT_OF_SCOPE, missing=missing)
         if self.config.answer_type_check and (kind := missing_value(question, evidence.sentences, evidence.idf,
-                                                                     self.config.answer_type, evidence.synonyms)) is not None:
+                                                                     self.config.answer_type, evidence.synonyms,
+                                                                     evidence.headings)) is not None:
             return Decision(abstain=True, reason=ANSWER_TYPE, missing=(kind.value,))
         return None
 

@@ -89,6 +89,7 @@ class Evidence:
     # measured). A passage on the topic scores well as a whole; a sentence that says what was asked scores better.
     synonyms: Synonyms = field(default_factory=dict)  # the question's terms' thesaurus synonyms (`text.analyzer`)
     sentences: list[str] = field(default_factory=list)  # the sentences of the top hits, in rank order
+    headings: list[str] = field(default_factory=list)  # beside each sentence, the heading it stands under
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
     top_section: tuple[str, str] | None = None  # (doc_id, section id) of the top hit, when it is a law's section
 
@@ -101,9 +102,18 @@ def term_share(terms: set[str], idf: dict[str, float], found: set[str], synonyms
     return sum(idf.get(t, 0.0) for t in terms & found) / total if total else 0.0
 
 
-def passage_sentences(hits: list[ScoredChunk]) -> list[str]:
-    """The sentences of the given hits, in rank order."""
-    return [sentence for hit in hits for sentence in split_sentences(hit.chunk.text)]
+def passage_sentences(hits: list[ScoredChunk]) -> tuple[list[str], list[str]]:
+    """The sentences of the given hits, in rank order, and beside each the heading it stands under (its section's
+    own heading, a law's § title, or an article's title: what the sentence is about when it does not say it:
+    «Videre er husene i seg selv relativt små …» under «Pilehagen II – boliger for personer med rusproblematikk»)."""
+    sentences: list[str] = []
+    headings: list[str] = []
+    for hit in hits:
+        heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+        for sentence in split_sentences(hit.chunk.text):
+            sentences.append(sentence)
+            headings.append(heading)
+    return sentences, headings
 
 
 def arm_agreement(hits: list[ScoredChunk], depth: int) -> float:
@@ -142,7 +152,7 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
     coverage = sum(w for t, w in weights.items() if t in hit_terms) / total if total else 0.0
     top_dense = max((hit.arm_score("dense") or 0.0 for hit in result.hits), default=0.0)
     dense_part = min(1.0, max(0.0, (top_dense - config.dense_floor) / config.dense_span))
-    sentences = passage_sentences(result.hits[:config.sentence_passages])
+    sentences, headings = passage_sentences(result.hits[:config.sentence_passages])
     question_terms = set(terms)
     analyzed = [set(analyze(s)) for s in sentences]
     best_sentence = max((term_share(question_terms, weights, terms | (analyzed[i - 1] if i else set()), same)
@@ -173,6 +183,7 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
                                                   config.min_unit_chars) if similarity else 0.0,
         synonyms=same,
         sentences=sentences,
+        headings=headings,
         doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
         top_section=(top.chunk.doc_id, top.chunk.section_id) if top is not None and top.chunk.section_id else None,
     )
