@@ -267,3 +267,19 @@ def test_novelty_lets_a_point_answer_what_the_opening_did_not():
     draft = answer(1.0)
     assert draft.sentences[0][0] == repeated.sentences[0][0]
     assert draft.sentences[1][0] == "Frivillige organisasjoner kan også søke om tilskudd."
+
+
+def test_a_section_the_question_cites_opens_the_answer_whatever_its_words():
+    """'testlova 27 – hva plikter NAV-kontoret?': the caseworker named the source; its rule opens, though a guidance
+    sentence repeats more of the question's words."""
+    from boligassistent.retrieval.arms.legal import ARM_NAME, LOOKUP_SCORE
+    from boligassistent.retrieval.types import ArmHit
+
+    cited = hit(2, "lov", "Kommunen er forpliktet til å finne midlertidig botilbud for dem som ikke klarer det selv.")
+    guidance = hit(1, "veiledning", "Det NAV-kontoret plikter etter testlova er omtalt i flere rundskriv og veiledere.")
+    question = "testlova 27 – hva er det NAV-kontoret plikter?"
+    assert compose(question, [guidance, cited]).sentences[0][0].startswith("Det NAV-kontoret plikter")
+    cited.arms[ARM_NAME] = ArmHit(rank=1, score=LOOKUP_SCORE)
+    draft = compose(question, [guidance, cited])
+    assert draft.sentences[0][0] == "Kommunen er forpliktet til å finne midlertidig botilbud for dem som ikke klarer det selv."
+    assert_quoted_from_sources(draft, [guidance, cited])

@@ -21,6 +21,7 @@ from boligassistent.answering.citations import cite
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.models import Draft
 from boligassistent.answering.similarity import SentenceSimilarity
+from boligassistent.retrieval.arms.legal import cited_in_question
 from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze, synonyms
 from boligassistent.text.answer_types import expected_answer_type, holds_value
@@ -93,6 +94,7 @@ class Candidate:
     exception: bool = False  # an exception or limit of a rule ("unntak", "likevel", "dersom … ikke")
     anaphoric: bool = False  # leans on the text before it
     fits_type: bool = False  # holds the kind of value the question asks for (or defines its subject)
+    cited: bool = False  # from a section the question cites by law and § (`retrieval.arms.legal.cited_in_question`)
 
 
 def _units(hit: ScoredChunk) -> list[str]:
@@ -126,12 +128,14 @@ def _candidates(hits: list[ScoredChunk], config: ExtractiveConfig) -> list[Candi
         if hit.chunk.heading_path and _BIBLIOGRAPHY.match(hit.chunk.heading_path[-1].strip()):
             continue  # source lists are not answers
         source = _source_terms(hit)
+        cited = cited_in_question(hit)
         for pos, unit in enumerate(_units(hit)):
             if (len(unit) < config.min_sentence_chars or unit.count(" ") + 1 < config.min_sentence_words
                     or _POINTER.match(unit)):
                 continue
             out.append(Candidate(text=unit, hit_rank=rank, position=pos, terms=set(analyze(unit)) | source,
-                                 exception=bool(_EXCEPTION.search(unit)), anaphoric=bool(_ANAPHORIC.search(unit))))
+                                 exception=bool(_EXCEPTION.search(unit)), anaphoric=bool(_ANAPHORIC.search(unit)),
+                                 cited=cited))
     return out
 
 
@@ -228,11 +232,14 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
         return []
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0].score
-    # Among the units good enough to be quoted at all, the opening is the best one that holds the value asked for
-    # (when the question asks for one), then one that states the rule itself and stands on its own.
-    typed = any(c.fits_type for c in ranked)
-    opening = min((c for c in ranked if c.score >= best * config.keep_ratio),
-                  key=lambda c: (typed and not c.fits_type, c.exception or c.anaphoric, -c.score))
+    # The opening is the best unit of a section the question cites, whatever its words ("sosialtjenesteloven 27 – hva
+    # plikter NAV?": the caseworker named the source, and "Kommunen er forpliktet til …" is what it says); else, among
+    # the units good enough to be quoted at all, the best one that holds the value asked for (when the question asks
+    # for one), then one that states the rule itself and stands on its own.
+    quotable = [c for c in ranked if c.score >= best * config.keep_ratio]
+    cited = [c for c in ranked if c.cited]
+    typed = any(c.fits_type for c in cited or quotable)
+    opening = min(cited or quotable, key=lambda c: (typed and not c.fits_type, c.exception or c.anaphoric, -c.score))
     chosen = [opening]
 
     def admissible(cand: Candidate) -> bool:
@@ -253,7 +260,7 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
                        and admissible(c)), None)
     if complement is not None and len(chosen) < config.max_sentences:
         chosen.append(complement)
-    pool = [c for c in ranked if c.score >= best * config.keep_ratio]
+    pool = quotable
 
     def gain(cand: Candidate, covered: set[str]) -> float:
         if relevance is None or not config.novelty:

@@ -16,16 +16,23 @@ from dataclasses import dataclass
 from boligassistent.retrieval.arms.base import ArmQuery
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.store import Candidate, IndexStore
+from boligassistent.retrieval.types import ScoredChunk
 
 LOOKUP_SCORE = 1.0  # a section named in the question
 BOOST_SCORE = 0.5  # a chunk of a law named in the question, found by an earlier arm
+ARM_NAME = "legal"
+
+
+def cited_in_question(hit: ScoredChunk) -> bool:
+    """Whether the hit is a section the question cites by law and § ("sosialtjenesteloven § 27", "husl. 9-8")."""
+    return hit.arm_score(ARM_NAME) == LOOKUP_SCORE
 
 
 @dataclass
 class LegalArm:
     store: IndexStore
     catalog: LawCatalog
-    name: str = "legal"
+    name: str = ARM_NAME
 
     def search(self, query: ArmQuery) -> list[Candidate]:
         out: dict[str, Candidate] = {}
