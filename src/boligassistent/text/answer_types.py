@@ -5,7 +5,8 @@ kinds, first match wins:
 - duration: "hvor/kor lenge", "hvor/kor lang tid", "hvor lang (er) <…tid/periode>", "frist", "hvilken periode";
 - time (a point in time): a question opening with "når" or "kva tid", "hvilket år/dato/dag/måned/tidspunkt", and
   "how soon": "hvor/kor fort/raskt/snart/tidlig";
-- amount (money): "hvor/kor mye/mykje … koster/betaler/tjener", "hva/kva kostet", "hvilket beløp/sum/pris";
+- amount (money): "hvor/kor mye/mykje … koster/betaler/tjener", "hva/kva kostet", "hvilket beløp/sum/pris", "hvor
+  stort tilskudd", "hvor høy er husleien" (a size of money);
 - count: "hvor/kor mange …";
 - share: "hvor/kor stor andel/del/prosent(del)", "hvilken andel/prosent", "hva er andelen/prosentandelen …", "… i
   prosent?";
@@ -26,7 +27,7 @@ The values a sentence holds are told apart by their form:
   ("5 000 kroner");
 - money is a number with kroner/kr/NOK/mill./mrd. ("5 000 kroner", "kr 300", "12 mill."), or "gratis"; a share, a
   number with prosent/%/promille; a magnitude, a number with millioner/milliarder ("1,2 millioner");
-- numbers citing a provision or a publication ("§ 24", "nr. 6", "NOU 2011:15") or labelling one of a series
+- numbers citing a provision or a publication ("§ 24", "nr. 6", "Hovednr. 35", "NOU 2011:15") or labelling one of a series
   ("målgruppe 2", "fase 3") are no values;
 - any other number is a plain number (a count or a measure).
 A duration question is answered by a duration, a date or a year in context; a time question by those or any
@@ -80,10 +81,12 @@ _TIME_Q = re.compile(rf"^\W*(og\s+)?(når|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\
                      r"|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
                      r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
 # money by its verb ("hvor mye koster/betaler/tjener/bevilget …") or by its noun ("hvor mye penger/bostøtte/husleie …")
-_MONEY_NOUNS = (r"penger|pengar|kroner|\w*lønn\w*|\w*tilskudd\w*|\w*tilskot\w*|\w*støtte\w*|\w*stønad\w*"
+_MONEY_NOUNS = (r"penger|pengar|kroner|\w*lønn\w*|\w*tilskudd\w*|\w*tilskot\w*|\w*støtt[ea]\w*|\w*stønad\w*"
                 r"|\w*sosialhjelp\w*|\w*leie\w*|\w*leige\w*|\w*trygd\w*|\w*pensjon\w*|\w*lån(et|a|ene)?")
 _AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?((kost|betal|tjen|tent|bevilg|løyv|utbetal)\w*"
                        rf"|{_MONEY_NOUNS})\b"
+                       rf"|\b(hvor|kor)\s+(stor|stort|store|høy|høyt|høg|høgt)\s+((er|var|blir|ble)\s+)?((den|det|de)\s+)?"
+                       rf"({_MONEY_NOUNS})\b"
                        r"|\b(hva|kva)\s+kost(er|et|a|ar)\b|\b(hvilke[nt]?|kva)\s+(beløp|sum|pris)\b"
                        r"|\b(hva|kva)\s+(er|var|blir)\s+(prisen|kostnaden|beløpet|summen)\b", _Q)
 _COUNT_Q = re.compile(r"\b(hvor|kor)\s+mange\b", _Q)
@@ -167,7 +170,7 @@ _YEAR_SHAPED = re.compile(_YEAR)
 # "ISBN 978-82-…", "(Vedlegg 1)", "tabell 3", "figur 2", "side 12", "s. 35", "målgruppe 2", "fase 3", "trinn 1".
 _LABELLED = (r"målgruppe|fase|trinn|steg|nivå|runde|delprosjekt|delmål|arbeidspakke|modul|alternativ|scenario"
              r"|innsatsområde|satsingsområde|tiltaksområde|tema")
-_PROVISION = re.compile(r"(§§?|\bnr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav|\bvedlegg|\bbilag|\btabell"
+_PROVISION = re.compile(r"(§§?|\b\w*nr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav|\bvedlegg|\bbilag|\btabell"
                         rf"|\bfigur|\bside|\bs\.|\b(?:{_LABELLED})(?=\s+\d))\s*\d+[\w-]*"
                         r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b|\b(ISSN|ISBN)[\s:]*[\dX-]+", re.I)
 # A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
