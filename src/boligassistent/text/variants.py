@@ -30,6 +30,7 @@ SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), 
     (r"^bu(?=(støtt|utgift|evne|tilbod|tilbud|sett|setjing|setting))", "bo"),  # bustøtte, buutgifter, busett
     (r"^teie(?=plikt)", "taushets"),        # teieplikt → taushetsplikt
     (r"(?:(?<=til)|(?<=for)|(?<=på))bod$", "bud"),  # tilbod, forbod, påbod, butilbod (nn) → tilbud, forbud, påbud
+    (r"(?<=[a-zæøå]{2})skot(?=(?:et|a|ane|ene)?$)", "skudd"),  # tilskot(et/a), forskot, underskot (nn) → tilskudd …
 ))
 
 
