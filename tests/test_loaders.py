@@ -215,6 +215,21 @@ def test_a_line_ending_in_a_function_word_is_a_sentence_going_on_not_a_heading(t
     assert any("regional arena i samarbeid med Statsforvalteren i Vestland" in b.text for s in doc.sections for b in s.blocks)
 
 
+def test_a_symbol_font_bullet_extracted_as_yy_is_a_bullet_and_its_items_are_units(tmp_path):
+    from boligassistent.text.sentences import split_units
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "kulepunkt.pdf"
+    make_pdf(path, pages=[
+        ["Gode grep", "Kommunene trekker fram flere gode grep:",
+         "yy Tverrfaglige møter hver måned om boligsaker.", "yy Felles kartlegging av brukernes behov.",
+         "Kommunene ønsker å fortsette arbeidet."]])
+    doc = parse_pdf(path, "rapporter/kulepunkt.pdf")
+    text = "\n".join(b.text for s in doc.sections for b in s.blocks)
+    assert "yy" not in text and "• Tverrfaglige møter hver måned om boligsaker." in text
+    assert "Felles kartlegging av brukernes behov." in split_units(text)
+
+
 @pytest.mark.parametrize("name, reason", [("rapporter/odelagt.pdf", "corrupt PDF"), ("rapporter/kryptert.pdf", "encrypted PDF")])
 def test_bad_pdfs_raise_clear_errors(fixture_corpus, name, reason):
     with pytest.raises(UnreadableDocument, match=reason):

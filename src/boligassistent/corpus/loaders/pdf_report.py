@@ -38,7 +38,9 @@ from boligassistent.domain.documents import Block, Document, Section
 from boligassistent.text.normalize import collapse_ws
 
 _PAGE_NUMBER = re.compile(r"^(side\s+)?\d{1,4}(\s*(/|av)\s*\d{1,4})?$", re.I)
-_BULLET = re.compile(r"^(•|yy|[-–*]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^(•|[-–*]|\d{1,2}[.)])\s+")
+# A symbol font's bullet glyph that text extraction gives as the letters "yy": a bullet, and quoted as one ("• …")
+_GLYPH_BULLET = re.compile(r"^yy\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ]")
 # A report's front and back matter: always a top-level part, never a subsection of the chapter before it.
 _MATTER = re.compile(r"^(vedlegg|bilag|appendiks|appendix|referanser|litteratur|kilder|forord|innhold|sammendrag|summary)\b",
@@ -300,7 +302,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
             lines.pop()
         while lines and _PAGE_NUMBER.match(lines[0]):
             lines.pop(0)
-        cleaned.append(lines)
+        cleaned.append([_GLYPH_BULLET.sub("• ", line) for line in lines])
     _carry_hyphenated_words(cleaned)
 
     title = collapse_ws(str(meta.get("/Title") or "")) or path.stem
