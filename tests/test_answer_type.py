@@ -73,3 +73,26 @@ def test_the_heading_a_sentence_stands_under_names_its_subject():
     assert missing_value(question, sentence, idf) is AnswerType.QUANTITY
     assert missing_value(question, sentence, idf, headings=["Solbakken-prosjektet på Tromøya – boliger for rusavhengige"]) is None
     assert missing_value(question, sentence, idf, headings=["Fotnoter"]) is AnswerType.QUANTITY
+
+
+@pytest.mark.parametrize(("question", "completes"), [
+    ("Kan de få tilbake senger og møbler uten å betale, og er det noen frist?", True),
+    ("Mannen har ikke mat. Har han rett til noe hjelp, og hvor lenge?", True),
+    ("Kan kommunen legge et påslag på lånet, og i så fall hvor mye?", True),
+    ("Hvor mye kan kommunen legge på renta?", False),  # the value is all that is asked
+    ("Når er søknadsfristen, og kan frivillige søke?", False),  # the value comes first
+    ("Kan du si hvor mange og når?", False),
+])
+def test_a_value_asked_after_a_yes_no_question_completes_it(question, completes):
+    from boligassistent.text.answer_types import value_completes_yes_no
+
+    assert value_completes_yes_no(question) is completes
+
+
+def test_a_yes_no_question_with_a_value_clause_is_not_declined_for_want_of_the_value():
+    question = "Kan leietakeren hente innboet uten å betale, og er det noen frist?"
+    idf = {t: 3.0 for t in analyze(question)}
+    sentence = ["Leietakeren kan hente innboet uten å betale for lagring."]
+    assert missing_value(question, sentence, idf) is None
+    assert missing_value("Hvor lang frist har leietakeren til å hente innboet uten å betale?", sentence, idf) \
+        is AnswerType.DURATION

@@ -1,5 +1,6 @@
 """The answer-type check: a question asking for a value (an amount, a count, a date, a deadline or duration, a
-name, a place) needs a sentence about its subject that holds such a value.
+name, a place) needs a sentence about its subject that holds such a value; a yes/no question that also asks a value
+("Kan de få møblene tilbake, og er det noen frist?") is answered by its rule, and is not checked.
 
 Which value a question asks for, and whether a sentence holds one, are rules about the language
 (`text.answer_types`, shared with the extractive backend's sentence choice); this module adds the subject: the
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from boligassistent.answering.evidence import term_share
 from boligassistent.text.analyzer import analyze
-from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value
+from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value, value_completes_yes_no
 from boligassistent.text.thesaurus import Synonyms
 
 
@@ -33,7 +34,7 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     thesaurus synonyms, which count as the terms. `headings`: beside each sentence, the heading it stands under,
     which names its subject too."""
     kind = expected_answer_type(question)
-    if kind is None:
+    if kind is None or value_completes_yes_no(question):  # "Kan de få …, og er det noen frist?": the rule answers
         return None
     terms = set(idf) or set(analyze(question))  # the question's terms as retrieval read them (misspellings corrected)
     analyzed = [set(analyze(s)) for s in sentences]

@@ -288,6 +288,26 @@ def expected_answer_type(question: str) -> AnswerType | None:
     return None
 
 
+# A yes/no question ("Kan de få møblene tilbake …", "Har han rett til hjelp …") with the value asked in a clause
+# joined to it by "og" ("…, og er det noen frist?", "…, og i så fall hvor mye?", "… og hvor lenge?")
+_YES_NO = re.compile(r"^\W*(kan|må|har|skal|får|er|blir|gjelder|gjeld|bør|vil|trenger|treng|mister|mistar|finnes|finst"
+                     r"|fins|ligger|ble|vart|var|hadde|fikk|fekk)\b", _Q)
+_VALUE_CLAUSE = re.compile(r"(?:,\s*|\s+)og\s+(?:i\s+så\s+fall\s+|isåfall\s+|eventuelt\s+|evt\.?\s+)?"
+                           r"(?=(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem|kven|er\s+det|finnes\s+det|fins\s+det|finst\s+det)\b)",
+                           _Q)
+
+
+def value_completes_yes_no(question: str) -> bool:
+    """Whether the value is asked in a clause after a yes/no question ("Kan de få tilbake sengene uten å betale, og
+    er det noen frist?"): the answer is the rule, and the value completes it; it is not all that was asked."""
+    for sentence in re.split(r"(?<=[.?!])\s+", question.strip()):
+        clause = next(iter(reversed(list(_VALUE_CLAUSE.finditer(sentence)))), None)
+        if (clause is not None and _YES_NO.match(sentence) and expected_answer_type(sentence[:clause.start()]) is None
+                and expected_answer_type(sentence[clause.end():]) is not None):
+            return True
+    return False
+
+
 def values(text: str) -> Iterator[tuple[str, str]]:
     """(class, text) of each value the text holds: "date", "year" (in year context), "duration", "money", "share",
     "magnitude" ("1,2 millioner"), "time-word" (a season, "i fjor", "1800-tallet", "kl. 12"), then "year-shaped" (a
