@@ -28,6 +28,7 @@ from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
+from boligassistent.text.compounds import zipf
 from boligassistent.text.legal_refs import common_abbreviations
 from boligassistent.text.spelling import Speller, letter_skeleton
 
@@ -60,6 +61,9 @@ class ScopeConfig:
     # decline when at least this share of the question's content words occur nowhere in the corpus, neither whole
     # nor by a compound part ("oppskrift på fiskesuppe"); 1/3: one of three content words (0 = off)
     max_unknown_share: float = 1 / 3
+    # a word at least this common in Norwegian (wordfreq's Zipf scale: 4 = once in 10,000 words) is not a topic the
+    # corpus lacks when the corpus does not use it ("maks", "gjerne"): it still counts as a content word
+    common_word_zipf: float = 4.0
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -162,12 +166,13 @@ class CorpusScope:
         """The question's content words that occur nowhere in the corpus (whole or by a compound part), when they
         are at least `max_unknown_share` of its content words: the question is about something the sources never
         mention. Generic words ("hjelp", "regler") and numbers don't count; a misspelt word the speller corrects to a
-        corpus term ("boutgiftr") is known."""
+        corpus term ("boutgiftr") is known, and so is a word common in the language ("startlån rentepåslag maks?")."""
         if self.config.max_unknown_share <= 0 or self.names_corpus_law(question):  # "husll. § 9-5" is in scope
             return []
         content = [(token, word) for token in plain_tokens(question)
                    if (word := DEFAULT_ANALYZER.word(token)) and word[0] not in GENERIC_TERMS and token.isalpha()]
         unknown = list(dict.fromkeys(token for token, word in content if not any(self._in_corpus(t) for t in word)
+                                     and zipf(token) < self.config.common_word_zipf
                                      and not self._misspelt_known(token) and not self._said_otherwise(token)))
         return unknown if content and len(unknown) / len(content) >= self.config.max_unknown_share else []
 
