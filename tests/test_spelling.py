@@ -87,10 +87,11 @@ def test_a_corrected_typo_counts_as_known_in_the_scope_rule_and_a_foreign_word_d
     typo = "Hvor mye av godkjente boutgiftr blir utbetalt?"
     assert scope(False).missing_words(typo) == ["boutgiftr"]
     assert scope(True).missing_words(typo) == []
-    ascii_typed = "Hva er tlf til NAV sin okonomi og gjeld telefon?"  # no æ, ø, å on the keyboard
-    vocabulary.update(analyze("NAV økonomi gjeld telefon"))
-    spell = speller({term: 3 for term in analyze("NAV økonomi gjeld telefon")})
-    assert scope(False).missing_words(ascii_typed) == ["tlf", "okonomi"]
+    ascii_typed = "Hva er tlf til NAV sin okonomi og radgivning?"  # no æ, ø, å on the keyboard
+    vocabulary.update(analyze("NAV økonomi rådgivning"))
+    spell = speller({term: 3 for term in analyze("NAV økonomi rådgivning")})
+    # "tlf" is common in the language (wordfreq), so no topic the corpus lacks, though the corpus never writes it
+    assert scope(False).missing_words(ascii_typed) == ["okonomi", "radgivning"]
     assert scope(True).missing_words(ascii_typed) == []
     foreign = "Hvordan endrer jeg skattemelding for mobilabonnement?"
     assert {"skattemelding", "mobilabonnement"} <= set(scope(True).missing_words(foreign))
