@@ -301,7 +301,8 @@ def value_completes_yes_no(question: str) -> bool:
     """Whether the value is asked in a clause after a yes/no question ("Kan de få tilbake sengene uten å betale, og
     er det noen frist?"): the answer is the rule, and the value completes it; it is not all that was asked."""
     for sentence in re.split(r"(?<=[.?!])\s+", question.strip()):
-        clause = next(iter(reversed(list(_VALUE_CLAUSE.finditer(sentence)))), None)
+        clauses = list(_VALUE_CLAUSE.finditer(sentence))
+        clause = clauses[-1] if clauses else None  # the last "og": the value clause ends the sentence
         if (clause is not None and _YES_NO.match(sentence) and expected_answer_type(sentence[:clause.start()]) is None
                 and expected_answer_type(sentence[clause.end():]) is not None):
             return True
