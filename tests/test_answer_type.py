@@ -96,3 +96,12 @@ def test_a_yes_no_question_with_a_value_clause_is_not_declined_for_want_of_the_v
     assert missing_value(question, sentence, idf) is None
     assert missing_value("Hvor lang frist har leietakeren til å hente innboet uten å betale?", sentence, idf) \
         is AnswerType.DURATION
+
+
+def test_the_unit_and_period_of_the_value_asked_are_no_subject():
+    """'63 kroner per måned' is not about 'Hvor mange kroner er rettsgebyret per måned?' for sharing 'kroner' and
+    'per måned' with it."""
+    question = "Hvor mange kroner er rettsgebyret per måned?"
+    idf = {t: 3.0 for t in analyze(question)}
+    assert missing_value(question, ["Minste utbetaling er 63 kroner per måned."], idf) is AnswerType.COUNT
+    assert missing_value(question, ["Ett rettsgebyr er 1 277 kroner."], idf) is None

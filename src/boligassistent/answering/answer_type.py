@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from boligassistent.answering.evidence import term_share
 from boligassistent.text.analyzer import analyze
-from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value, value_completes_yes_no
+from boligassistent.text.answer_types import (
+    AnswerType,
+    expected_answer_type,
+    holds_value,
+    value_completes_yes_no,
+    value_words,
+)
 from boligassistent.text.thesaurus import Synonyms
 
 
@@ -37,6 +43,8 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     if kind is None or value_completes_yes_no(question):  # "Kan de få …, og er det noen frist?": the rule answers
         return None
     terms = set(idf) or set(analyze(question))  # the question's terms as retrieval read them (misspellings corrected)
+    # the value's unit and period are no subject: "63 kroner per månad" is not about "… satsen … per månad" for them
+    terms -= set(analyze(" ".join(value_words(question))))
     analyzed = [set(analyze(s)) for s in sentences]
     heading_terms = {h: set(analyze(h)) for h in set(headings or ())}
     for i, sentence in enumerate(sentences):

@@ -252,6 +252,13 @@ def _unit(match: re.Match[str]) -> str:
     return _DEFINITE_CLASS[value.casefold()] if name == "definite" else name.removesuffix("_adv")
 
 
+def value_words(question: str) -> list[str]:
+    """The question's words that name the value asked, not its subject: its unit ("hvor mange kroner", "prosent",
+    "år") and the period or area it is asked per ("per måned", "i året")."""
+    units = [m.group(0) for pattern in _ASKED_UNIT.values() for m in pattern.finditer(question)]
+    return units + [m.group(0) for m in _QUESTION_RATE.finditer(question)]
+
+
 @lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
 def asked_rate(question: str) -> str | None:
     """The period or area a question asks a value per: "month" for "per måned", "i måneden", "månedlig", "/mnd";
