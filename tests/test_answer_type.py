@@ -50,12 +50,15 @@ def test_the_assistant_declines_a_value_question_its_sources_hold_no_value_for(u
     assert declined.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe antall") and declined.closest_sources
     answered = assistant.answer("Hvor lenge må en sone i fengsel før bustøtta kan falle bort?")  # "meir enn seks månader"
     assert not answered.abstained and "seks" in answered.text
+    in_kroner = assistant.answer("Hvor mange kroner kostet utkastelsene etter testleieloven?")  # the unit it asks in
+    assert in_kroner.abstained and in_kroner.reason == ANSWER_TYPE
+    assert in_kroner.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe beløp")
 
 
 def test_every_kind_of_value_has_a_name_in_the_refusal():
     from boligassistent.answering.refusals import VALUE_NAMES
 
-    assert set(VALUE_NAMES) == {kind.value for kind in AnswerType}
+    assert set(VALUE_NAMES) == {kind.value for kind in AnswerType} | {"money"}  # and the unit asked in kroner
 
 
 def test_a_duration_question_is_not_answered_by_a_share_about_its_subject():

@@ -110,6 +110,8 @@ def test_a_sentence_holding_the_value_answers(kind, question, sentence):
     (C, "Hvor mange boliger har kommunen?", "Dette er omtalt i NOU 2011:15."),
     (C, "Hvor mange år varer ordningen?", "Rundskrivet til loven (Hovednr. 35) gjelder foran denne teksten."),
     (A, "Hvor stort tilskudd fikk boligbyggelaget?", "Laget bygde et kompleks med 39 leiligheter."),
+    (D, "Hvor lang saksbehandlingstid har nemnda?", "Nemnda behandler tvister etter lov 16. juni 1939 nr. 6 om husleie."),
+    (D, "Hvor lenge varer vedtaket?", "Se forskrift av 26. mars 2026 om tilskudd."),
     (C, "Hvor mange boliger har kommunen?", "Rapport oktober 2014 ISSN 1891-5981 ISBN 978-82-7830-123-4"),
     (P, "Kven er leiar for klagenemnda?", "Dersom Husbanken ikkje treffer vedtak, skal parten ha melding."),
     (C, "Hvor mange boliger har kommunen?", "Ordningen gjelder fra 1. mai."),
@@ -222,6 +224,27 @@ def test_a_count_question_asks_for_the_unit_it_names_after_mange_only():
     # a share answers "how many of them" wherever the question says "prosent"
     assert holds_value(AnswerType.COUNT, "Hele 83 % av respondentene svarte ja.",
                        "Hvor mange i undersøkelsen mente at 85 prosent belåning var for mye?")
+    # "hvor mange av/i …" counts among a group: a share of them answers too
+    assert holds_value(AnswerType.COUNT, "Hele 97 % oppgir at ordningen er svært viktig.",
+                       "Hvor mange i undersøkelsen mente at ordningen er viktig?")
+    assert holds_value(AnswerType.COUNT, "To av tre kommuner har en plan.", "Hvor mange av kommunene har en plan?")
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), [
+    ("Hvor store var restansene i kroner før prosjektet?", "Restansene er redusert med 75 prosent.", False),
+    ("Hvor store var restansene i kroner før prosjektet?", "Restansene var på 1,2 millioner kroner.", True),
+    ("Hvor mange kroner fikk instituttet i tilskudd?", "Arbeidet gikk fram til årsskiftet 2016/2017.", False),
+    ("Hvor mange kroner fikk instituttet i tilskudd?", "Instituttet fikk 400 000 kroner.", True),
+    ("Kor mykje auka husleiga i prosent?", "Husleiga auka med 800 kroner.", False),
+    ("Kor mykje auka husleiga i prosent?", "Husleiga auka med 4 prosent.", True),
+    ("Hva var svarprosenten i kommunen?", "Rådmannen deltok på de to møtene.", False),
+    ("Hva var svarprosenten i kommunen?", "Svarprosenten var 64 prosent.", True),
+    # a unit after a number names a value of the question, not the unit asked
+    ("Hvor stor er husleien for en bolig over 50 kvm som koster 3 000 kroner?", "Husleien er 12 prosent høyere.", True),
+])
+def test_a_value_asked_in_a_unit_is_answered_in_that_unit(question, sentence, answers):
+    kind = expected_answer_type(question)
+    assert kind is not None and holds_value(kind, sentence, question) is answers
 
 
 @pytest.mark.parametrize(("question", "sentence", "answers"), [

@@ -26,7 +26,7 @@ from boligassistent.answering.answer_type import AnswerTypeConfig, missing_value
 from boligassistent.answering.clarify import is_vague
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.scope import CorpusScope
-from boligassistent.text.answer_types import expected_answer_type
+from boligassistent.text.answer_types import asked_unit, expected_answer_type
 
 # Reasons of a decision, as the API, the logs and the eval report name them.
 VAGUE = "vague"
@@ -90,7 +90,8 @@ class AbstentionGates:
         if self.config.answer_type_check and (kind := missing_value(question, evidence.sentences, evidence.idf,
                                                                      self.config.answer_type, evidence.synonyms,
                                                                      evidence.headings)) is not None:
-            return Decision(abstain=True, reason=ANSWER_TYPE, missing=(kind.value,))
+            unit = asked_unit(question)  # "hvor mange kroner": the refusal says it found no amount, not no count
+            return Decision(abstain=True, reason=ANSWER_TYPE, missing=(kind.value, *((unit,) if unit else ())))
         return None
 
     def cited_section_first(self, question: str, evidence: Evidence) -> bool:

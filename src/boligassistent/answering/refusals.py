@@ -15,10 +15,11 @@ LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporte
                   "den aktuelle etaten.")
 OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke svare på dette."
 ANSWER_TYPE_TEXT = "Kildene mine handler om dette, men jeg finner ikke {what} som svarer på spørsmålet."
-# the value an answer-type refusal says it did not find, by `text.answer_types.AnswerType`
+# the value an answer-type refusal says it did not find, by `text.answer_types.AnswerType` or, when the question
+# names the unit it asks in ("hvor mange kroner"), by that unit (`text.answer_types.asked_unit`)
 VALUE_NAMES = {"quantity": "noe tall", "count": "noe antall", "share": "noen andel", "amount": "noe beløp",
                "time": "noe tidspunkt", "duration": "noen frist eller varighet", "person": "noe navn på en person",
-               "name": "noe navn", "place": "noe sted"}
+               "name": "noe navn", "place": "noe sted", "money": "noe beløp"}
 CLOSEST_HINT = " Disse kildene ligger nærmest og kan være verdt å se på:"
 _TEXTS = {"out-of-domain": OUT_OF_DOMAIN_TEXT, "live-data": LIVE_DATA_TEXT}
 INPUT_REFUSALS = frozenset({"question-too-long", "empty-question"})  # reasons about the input, not the sources
@@ -61,7 +62,7 @@ def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int,
     if reason == "out-of-scope" and missing:
         text = OUT_OF_SCOPE_TEXT.format(names=_names(missing))
     elif reason == "answer-type" and missing:
-        text = ANSWER_TYPE_TEXT.format(what=VALUE_NAMES.get(missing[0], "noe svar"))
+        text = ANSWER_TYPE_TEXT.format(what=VALUE_NAMES.get(missing[-1], "noe svar"))
     else:
         text = _TEXTS.get(reason or "", ABSTAIN_TEXT)
     if closest:

@@ -30,7 +30,7 @@ from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
 from boligassistent.text.compounds import zipf
 from boligassistent.text.legal_refs import common_abbreviations
-from boligassistent.text.spelling import Speller, letter_skeleton
+from boligassistent.text.spelling import Speller, letter_skeleton, one_letter_apart
 
 # "forskrift om …" / "lov om …" followed by its subject (up to the end of the clause).
 _BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
@@ -64,6 +64,9 @@ class ScopeConfig:
     # a word at least this common in Norwegian (wordfreq's Zipf scale: 4 = once in 10,000 words) is not a topic the
     # corpus lacks when the corpus does not use it ("maks", "gjerne"): it still counts as a content word
     common_word_zipf: float = 4.0
+    # a name at least this long that is one letter longer or shorter than a name of the corpus is that name misspelt
+    # ("Møreforskning" for "Møreforsking"); shorter names are too often other names one letter apart (0 = off)
+    name_typo_min_letters: int = 8
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -190,8 +193,17 @@ class CorpusScope:
         written or as the speller reads them."""
         return [name for name in dict.fromkeys(proper_nouns(question))
                 if (terms := word_keys(name)) and not any(self._in_corpus(t) for t in terms)
-                and not any(self._misspelt_known(token, name=True) for token in plain_tokens(name))
+                and not any(self._misspelt_known(token, name=True) or self._name_letter_off(token)
+                            for token in plain_tokens(name))
                 and not self._said_otherwise(name)]
+
+    def _name_letter_off(self, token: str) -> bool:
+        """Whether a long name the corpus lacks is a corpus name with a letter added or dropped ("Møreforskning",
+        "Møreforsing" for "Møreforsking"): a name typed with the common word it resembles ("forskning") or a letter
+        lost. A letter changed is not: "Kristiansand" is another town than "Kristiansund"."""
+        if not self.config.name_typo_min_letters or len(token) < self.config.name_typo_min_letters or not token.isalpha():
+            return False
+        return any((keys := word_keys(variant)) and self._in_corpus(keys[0]) for variant in one_letter_apart(token))
 
     def cites(self, question: str, doc_id: str, section_id: str) -> bool:
         """Whether the question cites that section of that act or regulation ("fvl 11a", "husleieloven § 9-6")."""

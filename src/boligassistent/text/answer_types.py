@@ -173,6 +173,10 @@ _LABELLED = (r"målgruppe|fase|trinn|steg|nivå|runde|delprosjekt|delmål|arbeid
 _PROVISION = re.compile(r"(§§?|\b\w*nr\.|\bkap\.|\bkapittel|\bpkt\.|\bpunkt|\bbokstav|\bvedlegg|\bbilag|\btabell"
                         rf"|\bfigur|\bside|\bs\.|\b(?:{_LABELLED})(?=\s+\d))\s*\d+[\w-]*"
                         r"(\s*(,|og|eller|–|-)\s*\d+[\w-]*)*|\b(1[0-9]|20)\d\d:\d+\b|\b(ISSN|ISBN)[\s:]*[\dX-]+", re.I)
+# An act or regulation cited by its date and number ("lov 16. juni 1939 nr. 6 om husleie", "forskrift 26. mars 2026
+# nr. 506", "lov av 17. desember 1982"): the date names the act, it is no date the sentence tells.
+_LEGAL_DATE = re.compile(rf"\b(?:lov|lova|loven|lovens|forskrift(?:a|en|ens)?|resolusjon)\s+(?:av\s+)?"
+                         rf"\d{{1,2}}\.\s*(?:{_MONTHS}){_END}\s+(?:1[0-9]|20)\d\d(?:\s+nr\.\s*\d+)?", _Q)
 # A footnote's own number opening it ("11 Husbanken ga støtte til …", at a report's page foot): a marker, not a
 # value ("12 kommuner deltok" goes on in lowercase).
 _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+(?=[A-ZÆØÅ])")
@@ -208,6 +212,20 @@ _POINTS = re.compile(r"prosentpoeng\b", _Q)
 _ASKED_UNIT = {"share": re.compile(r"\b(prosent\w*|promille)\b|%", _Q),
                "money": re.compile(r"\b(kroner|kr|kronor|euro|dollar|øre|millioner|milliarder)\b", _Q),
                "duration": re.compile(rf"\b{_TIME_UNIT}{_END}", _Q)}
+# The unit a question asks its value in, by name: "hvor mange/mye kroner", "… i kroner?", "hvor mange prosent",
+# "… i prosent?", "hva var svarprosenten" (a noun in -prosent: a percentage). Then only a value in that unit answers
+# ("redusert med 75 prosent" does not answer "hvor store var restansene i kroner"). A unit after a number ("over
+# 5 000 kroner") names a value of the question, not the unit asked.
+_IN_UNIT = {"money": re.compile(r"\b(?:hvor|kor)\s+(?:mange|mye|mykje)\s+(?:millioner\s+|milliarder\s+)?(?:kroner|kr)\b"
+                                r"|\bi\s+(?:kroner|kr\.?|NOK)(?![\wæøå])", _Q),
+            "share": re.compile(r"\b(?:hvor|kor)\s+mange\s+prosent|\bi\s+prosent\b|\b\w*prosent(?:en|a)\b", _Q)}
+# the value classes that answer in each unit; a plain number answers in a share only when it counts nothing named
+# ("Svarprosenten var 64.", not "de to møtene")
+_UNIT_CLASSES = {"money": {"money", "magnitude"}, "share": {"share", "plain"}}
+_SHARE_COUNTED = ("prosent",)
+# "hvor mange av/i/blant …" with no noun counted: "hvor mange av kommunene", "hvor mange i undersøkelsen mente …" is
+# answered by a count or by a share of them ("83 % av respondentene")
+_PARTITIVE_COUNT_Q = re.compile(r"\b(?:hvor|kor)\s+mange\s+(?:av|i|blant)\b", _Q)
 # "hvor mange X": plain numbers must count X ("seks kommuner" does not answer "hvor mange familier")
 _COUNTED_Q = re.compile(r"\b(?:hvor|kor)\s+mange\s+(.*)", _Q)
 _COUNTED_CLASSES = {"plain", "year-shaped"}
@@ -319,15 +337,15 @@ def value_completes_yes_no(question: str) -> bool:
 def values(text: str) -> Iterator[tuple[str, str]]:
     """(class, text) of each value the text holds: "date", "year" (in year context), "duration", "money", "share",
     "magnitude" ("1,2 millioner"), "time-word" (a season, "i fjor", "1800-tallet", "kl. 12"), then "year-shaped" (a
-    number that could be a year) and "plain" (any other number); provision numbers ("§ 24", "nr. 6") are none. A
-    span belongs to the first class that claims it."""
+    number that could be a year) and "plain" (any other number); provision numbers ("§ 24", "nr. 6") and the date
+    that names an act ("lov 16. juni 1939 nr. 6") are none. A span belongs to the first class that claims it."""
     for name, match in _value_matches(text):
         yield name, match.group(0)
 
 
 def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     """`values`, as matches in the text with provision numbers, footnote markers and list item numbers blanked out."""
-    text = _ENUMERATOR.sub(" ", _FOOTNOTE.sub(" ", _PROVISION.sub(" ", text)))
+    text = _ENUMERATOR.sub(" ", _FOOTNOTE.sub(" ", _PROVISION.sub(" ", _LEGAL_DATE.sub(" ", text))))
     taken: list[tuple[int, int]] = []
 
     def free(match: re.Match[str]) -> bool:
@@ -405,6 +423,14 @@ def _asked_interest(question: str) -> tuple[bool, bool]:
     return asks, asks and _RATE_CHANGE_Q.search(question) is not None
 
 
+@lru_cache(maxsize=1024)
+def asked_unit(question: str) -> str | None:
+    """The unit the question asks its value in by name, "money" or "share" (`_IN_UNIT`); None when it names none, or
+    both."""
+    named = [unit for unit, pattern in _IN_UNIT.items() if pattern.search(question)]
+    return named[0] if len(named) == 1 else None
+
+
 def _accepted(kind: AnswerType, question: str) -> set[str]:
     if kind in _RATED and _asked_interest(question)[0]:  # an interest rate is a share
         return {"share"}
@@ -413,7 +439,10 @@ def _accepted(kind: AnswerType, question: str) -> set[str]:
         # only right after "mange" ("i dag", "per år" elsewhere in the question ask for no days or years)
         counted = " ".join(counted_words(question))
         accepted |= {name for name, unit in _ASKED_UNIT.items() if unit.search(counted if name == "duration" else question)}
-    return accepted
+        if _PARTITIVE_COUNT_Q.search(question):
+            accepted.add("share")
+    unit = asked_unit(question) if kind in _RATED or kind is AnswerType.QUANTITY else None
+    return accepted & _UNIT_CLASSES[unit] or accepted if unit else accepted
 
 
 def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
@@ -430,6 +459,8 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
         return False
     accepted = _accepted(kind, question)
     counted = counted_words(question) if kind is AnswerType.COUNT else ()
+    if not counted and "plain" in accepted and asked_unit(question) == "share" and kind in (*_RATED, AnswerType.QUANTITY):
+        counted = _SHARE_COUNTED
     wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
     rate = asked_rate(question) if kind in _RATED else None
     return any(name in accepted and not _named(match.group(0), asked)

@@ -40,6 +40,19 @@ def letter_skeleton(term: str) -> str:
     return _DOUBLED.sub(r"\1", term.lower().translate(_SINGLE))
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzæøå"
+
+
+def one_letter_apart(word: str) -> set[str]:
+    """The words one letter longer or shorter than `word` (lowercased), a letter dropped or added anywhere:
+    "møreforskning" → "møreforsking", …; a substituted letter is not among them ("kristiansand" is not
+    "kristiansund")."""
+    word = word.lower()
+    dropped = {word[:i] + word[i + 1:] for i in range(len(word))}
+    added = {word[:i] + letter + word[i:] for i in range(len(word) + 1) for letter in _LETTERS}
+    return (dropped | added) - {word}
+
+
 def ascii_spellings(term: str) -> set[str]:
     """How a term with æ, ø or å is typed without them: "økonomi" → {"okonomi", "oekonomi"}; {} for an ASCII term."""
     return set() if term.isascii() else {term.translate(_SINGLE), term.translate(_DIGRAPH)}
