@@ -239,6 +239,9 @@ def test_a_count_question_asks_for_the_unit_it_names_after_mange_only():
     ("Kor mykje auka husleiga i prosent?", "Husleiga auka med 4 prosent.", True),
     ("Hva var svarprosenten i kommunen?", "Rådmannen deltok på de to møtene.", False),
     ("Hva var svarprosenten i kommunen?", "Svarprosenten var 64 prosent.", True),
+    # a percentage asked by its compound noun is one of what its first part says
+    ("Hva var svarprosenten i kommunen?", "Prosjektlederen fikk frigitt 20 % av full arbeidstid.", False),
+    ("Hva var svarprosenten i kommunen?", "Hele 64 prosent av de spurte svarte.", True),
     # a unit after a number names a value of the question, not the unit asked
     ("Hvor stor er husleien for en bolig over 50 kvm som koster 3 000 kroner?", "Husleien er 12 prosent høyere.", True),
 ])

@@ -221,6 +221,24 @@ _IN_UNIT = {"money": re.compile(r"\b(?:hvor|kor)\s+(?:mange|mye|mykje)\s+(?:mill
             "share": re.compile(r"\b(?:hvor|kor)\s+mange\s+prosent|\bi\s+prosent\b|\b\w*prosent(?:en|a)\b", _Q)}
 # the value classes that answer in each unit; a plain number answers in a share only when it counts nothing named
 # ("Svarprosenten var 64.", not "de to møtene")
+# a percentage asked by a compound noun ("svarprosenten", "deltakerprosenten"): what it is a percentage of is its
+# first part, and the statement giving it says so ("64 prosent svarte"; "20 % av full arbeidstid" is another share)
+_PERCENT_OF_Q = re.compile(r"\b([a-zæøå]{3,}?)-?prosent(?:en|a)\b", _Q)
+_STATEMENT_END = re.compile(r"[.;:!?•](?:\s|$)|\so\s")  # a sentence's or a list item's end (PDF bullets "o")
+
+
+def _statement(match: re.Match[str]) -> str:
+    """The sentence or list item around a value (its text as matched)."""
+    text = match.string
+    starts = [m.end() for m in _STATEMENT_END.finditer(text, 0, match.start())]
+    end = _STATEMENT_END.search(text, match.end())
+    return text[starts[-1] if starts else 0:end.start() if end else len(text)]
+
+
+def _of_other(match: re.Match[str], question: str) -> bool:
+    """Whether the value is a percentage of something other than the compound noun the question asks by."""
+    asked = _PERCENT_OF_Q.search(question)
+    return asked is not None and not set(analyze(asked.group(1))) & set(analyze(_statement(match)))
 _UNIT_CLASSES = {"money": {"money", "magnitude"}, "share": {"share", "plain"}}
 _SHARE_COUNTED = ("prosent",)
 # "hvor mange av/i/blant …" with no noun counted: "hvor mange av kommunene", "hvor mange i undersøkelsen mente …" is
@@ -468,6 +486,7 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
                and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
                and not (rate and _other_rate(match, rate))
                and not (interest and not change and _POINTS.search(match.group(0)))
+               and not _of_other(match, question)
                for name, match in _value_matches(sentence))
 
 
