@@ -32,6 +32,9 @@ class FakeTermStats:
     def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
         return set().union(*(self.terms[c] for c in chunk_ids))
 
+    def known_terms(self, terms: list[str]) -> set[str]:
+        return {t for t in terms if any(t in held for held in self.terms.values())}
+
 
 def hit(chunk_id: str, dense: float | None, bm25: float | None = 7.5, doc: str | None = None) -> ScoredChunk:
     chunk = Chunk(chunk_id=chunk_id, doc_id=doc or f"doc-{chunk_id}", section_id="s", ordinal=0, text="tekst", header="",
@@ -52,6 +55,19 @@ def test_coverage_is_idf_weighted_over_the_top_passages_and_dense_comes_from_the
     assert evidence.idf == {"student": 1.0, "bostøtt": 3.0}
     assert evidence.confidence == round(0.6 * 0.75 + 0.4 * (0.86 - 0.75) / 0.15, 3)
     assert evidence.missing_entities == []
+
+
+def test_a_common_word_the_corpus_never_uses_is_no_question_term_but_a_name_always_is():
+    """"maks" (common in Norwegian) is in no chunk: it would weigh the most of all and be found nowhere, so the
+    evidence leaves it out; "Chelsea" is as common in news, but a name the passages must hold."""
+    stats = FakeTermStats({"depositum": 5.0, "beløp": 4.0, "maks": 8.6, "chelse": 8.6},
+                          {"a": {"depositum", "beløp"}})
+    asked = measure_evidence(stats, SearchResult(query="depositum maks beløp?", hits=[hit("a", 0.9)],
+                                                 query_terms=["depositum", "maks", "beløp"]))
+    assert asked.idf == {"depositum": 5.0, "beløp": 4.0} and asked.coverage == 1.0 and asked.topdoc_coverage == 1.0
+    named = measure_evidence(stats, SearchResult(query="Hva koster depositum hos Chelsea?", hits=[hit("a", 0.9)],
+                                                 query_terms=["depositum", "chelse"]))
+    assert "chelse" in named.idf and named.coverage == pytest.approx(5.0 / 13.6)
 
 
 def test_missing_entity_is_a_proper_noun_absent_from_the_top_passages():

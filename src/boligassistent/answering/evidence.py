@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
-from boligassistent.text.analyzer import analyze, plain_tokens, synonyms, word_keys
+from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
+from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
 from boligassistent.text.sentences import split_sentences, split_units
 from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
@@ -21,6 +23,9 @@ class TermStatistics(Protocol):
 
     def chunk_terms(self, chunk_ids: list[str]) -> set[str]:
         """Union of the analyzer terms of the given chunks."""
+
+    def known_terms(self, terms: list[str]) -> set[str]:
+        """The terms that occur in at least one chunk."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class EvidenceConfig:
     margin_depth: int = 4  # dense margin: the best dense similarity minus the mean of this many next best hits'
     similarity_passages: int = 3  # best unit similarity: the top hits whose quotable units are embedded
     min_unit_chars: int = 25  # … and the shortest unit that counts (headings and list stubs answer nothing)
+    # a question word this common in the language (Zipf) that no chunk holds is no question term here: "maks" in
+    # "depositum maks beløp?" would otherwise weigh the most of all (the highest idf) and be found nowhere
+    common_word_zipf: float = COMMON_WORD_ZIPF
 
 
 _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]{2,})\b")
@@ -140,9 +148,23 @@ def best_unit_similarity(question: str, hits: list[ScoredChunk], similarity: Sen
     return max(similarity.similarities(question, units), default=0.0)
 
 
+def common_unused_terms(question: str, known: Callable[[list[str]], set[str]], min_zipf: float) -> set[str]:
+    """The analyzer keys of the question's words that are common in the language (Zipf ≥ `min_zipf`) and that the
+    corpus never uses, neither whole nor by a compound part (`known`: which keys the index holds). A name is never
+    such a word, however often the language says it ("Chelsea"): the passages must hold the names asked about."""
+    names = {name.casefold() for name in proper_nouns(question)}
+    out: set[str] = set()
+    for token in plain_tokens(question):
+        if (token.isalpha() and token.casefold() not in names and (keys := DEFAULT_ANALYZER.word(token))
+                and not known(list(keys)) and zipf(token) >= min_zipf):
+            out |= set(keys)
+    return out
+
+
 def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig(),
                      similarity: SentenceSimilarity | None = None) -> Evidence:
-    terms = list(dict.fromkeys(result.query_terms))
+    unused = common_unused_terms(result.query, index.known_terms, config.common_word_zipf)
+    terms = [t for t in dict.fromkeys(result.query_terms) if t not in unused]
     # A question term counts as found where a text says it or a thesaurus synonym of it (what retrieval searched).
     same = synonyms(result.query)
     hit_terms = with_synonyms(index.chunk_terms([hit.chunk.chunk_id for hit in result.hits[:config.coverage_passages]]),

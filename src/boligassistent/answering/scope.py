@@ -28,7 +28,7 @@ from boligassistent.answering.evidence import proper_nouns
 from boligassistent.domain.documents import is_legal
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
-from boligassistent.text.compounds import zipf
+from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
 from boligassistent.text.legal_refs import common_abbreviations
 from boligassistent.text.spelling import Speller, letter_skeleton, one_letter_apart
 
@@ -63,7 +63,7 @@ class ScopeConfig:
     max_unknown_share: float = 1 / 3
     # a word at least this common in Norwegian (wordfreq's Zipf scale: 4 = once in 10,000 words) is not a topic the
     # corpus lacks when the corpus does not use it ("maks", "gjerne"): it still counts as a content word
-    common_word_zipf: float = 4.0
+    common_word_zipf: float = COMMON_WORD_ZIPF
     # a name at least this long that is one letter longer or shorter than a name of the corpus is that name misspelt
     # ("Møreforskning" for "Møreforsking"); shorter names are too often other names one letter apart (0 = off)
     name_typo_min_letters: int = 8
