@@ -221,26 +221,12 @@ _IN_UNIT = {"money": re.compile(r"\b(?:hvor|kor)\s+(?:mange|mye|mykje)\s+(?:mill
             "share": re.compile(r"\b(?:hvor|kor)\s+mange\s+prosent|\bi\s+prosent\b|\b\w*prosent(?:en|a)\b", _Q)}
 # the value classes that answer in each unit; a plain number answers in a share only when it counts nothing named
 # ("Svarprosenten var 64.", not "de to møtene")
+_UNIT_CLASSES = {"money": {"money", "magnitude"}, "share": {"share", "plain"}}
+_SHARE_COUNTED = ("prosent",)
 # a percentage asked by a compound noun ("svarprosenten", "deltakerprosenten"): what it is a percentage of is its
 # first part, and the statement giving it says so ("64 prosent svarte"; "20 % av full arbeidstid" is another share)
 _PERCENT_OF_Q = re.compile(r"\b([a-zæøå]{3,}?)-?prosent(?:en|a)\b", _Q)
 _STATEMENT_END = re.compile(r"[.;:!?•](?:\s|$)|\so\s")  # a sentence's or a list item's end (PDF bullets "o")
-
-
-def _statement(match: re.Match[str]) -> str:
-    """The sentence or list item around a value (its text as matched)."""
-    text = match.string
-    starts = [m.end() for m in _STATEMENT_END.finditer(text, 0, match.start())]
-    end = _STATEMENT_END.search(text, match.end())
-    return text[starts[-1] if starts else 0:end.start() if end else len(text)]
-
-
-def _of_other(match: re.Match[str], question: str) -> bool:
-    """Whether the value is a percentage of something other than the compound noun the question asks by."""
-    asked = _PERCENT_OF_Q.search(question)
-    return asked is not None and not set(analyze(asked.group(1))) & set(analyze(_statement(match)))
-_UNIT_CLASSES = {"money": {"money", "magnitude"}, "share": {"share", "plain"}}
-_SHARE_COUNTED = ("prosent",)
 # "hvor mange av/i/blant …" with no noun counted: "hvor mange av kommunene", "hvor mange i undersøkelsen mente …" is
 # answered by a count or by a share of them ("83 % av respondentene")
 _PARTITIVE_COUNT_Q = re.compile(r"\b(?:hvor|kor)\s+mange\s+(?:av|i|blant)\b", _Q)
@@ -439,6 +425,20 @@ def _asked_interest(question: str) -> tuple[bool, bool]:
     in prosentpoeng answers it too)."""
     asks = _INTEREST_Q.search(question) is not None
     return asks, asks and _RATE_CHANGE_Q.search(question) is not None
+
+
+def _statement(match: re.Match[str]) -> str:
+    """The sentence or list item around a value (its text as matched)."""
+    text = match.string
+    starts = [m.end() for m in _STATEMENT_END.finditer(text, 0, match.start())]
+    end = _STATEMENT_END.search(text, match.end())
+    return text[starts[-1] if starts else 0:end.start() if end else len(text)]
+
+
+def _of_other(match: re.Match[str], question: str) -> bool:
+    """Whether the value is a percentage of something other than the compound noun the question asks by."""
+    asked = _PERCENT_OF_Q.search(question)
+    return asked is not None and not set(analyze(asked.group(1))) & set(analyze(_statement(match)))
 
 
 @lru_cache(maxsize=1024)
