@@ -49,3 +49,28 @@ def test_other_eleven_digit_numbers_are_still_redacted():
 ])
 def test_ordinary_numbers_are_left_alone(text):
     assert redact(text) == text
+
+
+def test_log_lines_go_to_the_current_stderr_redacted_and_never_to_a_closed_one(monkeypatch):
+    """The log handler writes to stderr as it is at each record: a stream swapped in after set-up gets the line, and
+    a closed one (a finished test's capture, while a server thread still logs) is not written to."""
+    import io
+    import json
+    import logging
+    import sys
+
+    from boligassistent.logs import setup_logging
+
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    setup_logging("INFO")
+    try:
+        first.close()
+        second = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", second)
+        logging.getLogger("boligassistent.test").info("ring 912 34 567")
+        assert json.loads(second.getvalue())["msg"] == "ring [telefon]"
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "_bolig", False)]:
+            root.removeHandler(handler)

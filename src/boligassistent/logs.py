@@ -28,12 +28,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each record to the process's stderr as it is when the record is written, so a stream swapped in after
+    set-up (a test's output capture, a daemon's redirect) is followed, and one closed since is never written to."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def setup_logging(level: str = "INFO", log_file: Path | None = None) -> None:
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_bolig", False):
             root.removeHandler(handler)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers: list[logging.Handler] = [_StderrHandler()]
     if log_file:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
