@@ -161,6 +161,7 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     ("Hvor mange ganger har hun vunnet?", "Hun har vunnet to ganger."),
     ("Hvor mange fikk avslag?", "Av de 120 søkerne fikk 35 avslag."),
     ("Hvor mange sma hus ble bygget?", "Det ble bygget fem småhus på kommunal tomt."),  # compound, typed without å
+    ("Hvor mange utleieboliger har kommunen?", "Antallet kommunale utleieboliger var 44."),  # named in the sentence
 ])
 def test_a_count_of_what_the_question_counts_answers(question, sentence):
     assert holds_value(AnswerType.COUNT, sentence, question)
@@ -172,6 +173,8 @@ def test_a_count_of_what_the_question_counts_answers(question, sentence):
     ("Hvor mange kommunale boliger har kommunen?", "Fire av Husbankens satsingskommuner deltok."),
     ("Hvor mange mennesker omkom i uværet?", "Vinden nådde opptil 60 meter per sekund."),  # a measure, not a count
     ("Hvor mange ansatte har helseforetaket?", "Regionen er organisert i seks helseforetak."),
+    # a number that counts nothing named, in a sentence that does not say what is counted either
+    ("Hvor mange utleieboliger hadde kommunen?", "Listen med ubehandlede søknader er redusert med 75."),
 ])
 def test_a_count_of_something_else_does_not(question, sentence):
     assert not holds_value(AnswerType.COUNT, sentence, question)

@@ -205,6 +205,16 @@ def test_a_word_ending_like_an_abbreviation_still_ends_its_sentence():
         "Johan O. Jensen svarte."]
 
 
+def test_kr_before_an_amount_ends_no_sentence_but_after_one_it_does():
+    from boligassistent.text.sentences import split_sentences
+
+    text = ("Fylket tildelte kommunen kr. 200.000,- i prosjektstøtte. Det koster 500 kr. 2024 ble et godt år. "
+            "Leien er kr. 1 200 per måned.")
+    assert split_sentences(text) == [
+        "Fylket tildelte kommunen kr. 200.000,- i prosjektstøtte.", "Det koster 500 kr.", "2024 ble et godt år.",
+        "Leien er kr. 1 200 per måned."]
+
+
 def test_a_numbered_list_run_into_the_text_numbers_its_items_not_the_sentences_before():
     from boligassistent.text.sentences import split_sentences
 

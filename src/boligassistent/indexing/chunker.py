@@ -23,7 +23,8 @@ from boligassistent.text.sentences import split_sentences
 # v3: a table of contents is known by its entries' dot leaders too, whatever its heading.
 # v4: a report's publisher is part of its chunks' context header.
 # v5: the numbers of a numbered list run into the text open their items (sentence splitter).
-CHUNKER_VERSION = 5
+# v6: "kr." before an amount ends no sentence ("kr. 200.000,-").
+CHUNKER_VERSION = 6
 
 # Headings of sections that only list sources, links or contents (bokmål and nynorsk).
 LISTING_HEADING = re.compile(

@@ -239,7 +239,11 @@ _MIN_HEAD = 3  # letters: a shorter stem is no compound's last part
 _PARTITIVE = frozenset({"av", "blant"})
 _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine", "hans", "hennes"})
 # nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
-_PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker".split())
+_PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker innbyggere innbyggjarar "
+                    "innbyggarar".split())
+# a sentence naming the population counts people without a noun after the number ("Befolkningen var 688 109.")
+_POPULATION = frozenset("befolkning befolkningen folketall folketallet innbyggertall innbyggertallet folkemengde "
+                        "folkemengden folketal folketalet".split())
 # "hvilket år", "kva år", "hvilket årstall": only a value holding a year answers (not a weekday or a month)
 _YEAR_Q = re.compile(r"\b(hvilket|kva|kva\s+for\s+eit)\s+(år|årstall)\b", _Q)
 # Rates: "per/pr./hver/kvar/om <unit>", "i <the unit, definite>" ("i måneden", not "i dag"/"i år", which are times),
@@ -380,12 +384,10 @@ def counted_words(question: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def counts_other(number: re.Match[str], counted: tuple[str, ...]) -> bool:
-    """Whether the number counts something other than `counted`: the noun right after it ("seks kommuner", "ni ulike
-    aktører", "fire av Husbankens kommuner", "60 meter") is none of the counted words, by the analyzer's stems and
-    compound parts or a thesaurus synonym ("20 boliger" counts "bustader"; "44 mennesker" counts "personer"; "fem
-    småhus" counts "hus"). A number followed by a function word or punctuation ("var 44.", "688 109 innbyggere"
-    aside) counts nothing named."""
+def _counted_nouns(number: re.Match[str]) -> list[str] | None:
+    """The noun (and the word after it) a number counts: the words right after it ("seks kommuner", "ni ulike
+    aktører", "fire av Husbankens kommuner", "60 meter"); None when a function word or punctuation follows it ("var
+    44.", "redusert med 75."): it counts nothing named."""
     words = _WORD.findall(_CLAUSE_END.split(number.string[number.end():], maxsplit=1)[0][:80])
     i = 0
     if i < len(words) and words[i].casefold() in _PARTITIVE:  # "fire av (de) …"
@@ -395,8 +397,24 @@ def counts_other(number: re.Match[str], counted: tuple[str, ...]) -> bool:
         i += 1
     nouns = [w for w in words[i:i + 2] if w.casefold() not in STOPWORDS]
     if not words[i:] or words[i].casefold() in STOPWORDS or not nouns:
-        return False
-    return not any(_same_thing(noun, counted) for noun in nouns)
+        return None
+    return nouns
+
+
+def counts_other(number: re.Match[str], counted: tuple[str, ...]) -> bool:
+    """Whether the number counts something other than `counted`: the noun right after it is none of the counted
+    words, by the analyzer's stems and compound parts or a thesaurus synonym ("20 boliger" counts "bustader"; "44
+    mennesker" counts "personer"; "fem småhus" counts "hus"). A number that counts nothing named does not."""
+    nouns = _counted_nouns(number)
+    return nouns is not None and not any(_same_thing(noun, counted) for noun in nouns)
+
+
+def _count_unstated(number: re.Match[str], counted: tuple[str, ...]) -> bool:
+    """Whether a number that counts nothing named ("… var 44.", "… redusert med 75.") stands in a sentence or list
+    item that does not say what the question counts either: "Antallet boliger var 44." counts boliger, "Listen med
+    ubehandlede søknader er redusert med 75." counts no utleieboliger."""
+    return _counted_nouns(number) is None and not any(
+        _same_thing(word, counted) for word in _WORD.findall(_statement(number)) if word.casefold() not in STOPWORDS)
 
 
 @lru_cache(maxsize=1024)
@@ -408,7 +426,7 @@ def _counted_terms(counted: tuple[str, ...]) -> tuple[frozenset[str], Synonyms]:
 
 def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
     word = noun.casefold()
-    if word in _PEOPLE and any(c.casefold() in _PEOPLE for c in counted):
+    if (word in _PEOPLE or word in _POPULATION) and any(c.casefold() in _PEOPLE for c in counted):
         return True
     stems, counted_synonyms = _counted_terms(counted)
     if with_synonyms(set(analyze(word)), counted_synonyms) & stems:
@@ -482,7 +500,8 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
     wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
     rate = asked_rate(question) if kind in _RATED else None
     return any(name in accepted and not _named(match.group(0), asked)
-               and not (counted and name in _COUNTED_CLASSES and counts_other(match, counted))
+               and not (counted and name in _COUNTED_CLASSES
+                        and (counts_other(match, counted) or _count_unstated(match, counted)))
                and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
                and not (rate and _other_rate(match, rate))
                and not (interest and not change and _POINTS.search(match.group(0)))

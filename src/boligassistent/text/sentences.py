@@ -13,6 +13,9 @@ _ABBREVIATIONS = ("jf.", "bl.a.", "f.eks.", "m.m.", "mv.", "nr.", "pkt.", "ca.",
 # An initial is no sentence end either ("Johan O. Jensen", "J.R.R. Tolkien"), nor "nr." ending a compound ("Hovednr.").
 _ABBREVIATION_END = re.compile(r"(?:^|[\s(«\"/\[])(?i:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")$"
                                r"|(?:^|[\s.])[A-ZÆØÅ]\.$|nr\.$")
+# "kr." before the amount it names ("… tildelte kommunen kr. 200.000,- hver") is no sentence end; after an amount
+# ("… koster 500 kr. Det er …") it is.
+_CURRENCY_BEFORE = re.compile(r"(?:^|[\s(])(?<![\d,.-]\s)(?<![\d,.-])kr\.$", re.I)
 # A list item: a line opening with a bullet ("-", "–", "—", "•", "·", "*", "▪") or an enumerator ("1.", "2)", "a)");
 # a number before a lowercase word is a date ("12. januar"), not an enumerator.
 _ITEM_MARK = re.compile(r"^\s*(?:[-–—•·*▪]\s+|\d{1,2}[.)]\s+(?=[A-ZÆØÅ«])|[a-zæøå]\)\s+)")
@@ -31,7 +34,8 @@ def split_sentences(text: str) -> list[str]:
     pieces = _SENTENCE_END.split(collapse_ws(text))
     sentences: list[str] = []
     for piece in pieces:
-        if sentences and _ABBREVIATION_END.search(sentences[-1]):
+        if sentences and (_ABBREVIATION_END.search(sentences[-1])
+                          or (piece[:1].isdigit() and _CURRENCY_BEFORE.search(sentences[-1]))):
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:
             sentences.append(piece)
