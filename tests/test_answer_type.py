@@ -50,6 +50,9 @@ def test_the_assistant_declines_a_value_question_its_sources_hold_no_value_for(u
     assert declined.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe antall") and declined.closest_sources
     answered = assistant.answer("Hvor lenge må en sone i fengsel før bustøtta kan falle bort?")  # "meir enn seks månader"
     assert not answered.abstained and "seks" in answered.text
+    now = assistant.answer("Hvor lenge må en sone i fengsel før bustøtta kan falle bort akkurat nå?")  # live figures
+    assert now.abstained and now.reason == "live-data" and now.text.startswith("Kildene mine er faste utgaver")
+    assert now.closest_sources
     in_kroner = assistant.answer("Hvor mange kroner kostet utkastelsene etter testleieloven?")  # the unit it asks in
     assert in_kroner.abstained and in_kroner.reason == ANSWER_TYPE
     assert in_kroner.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe beløp")

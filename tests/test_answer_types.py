@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from boligassistent.text.answer_types import AnswerType, expected_answer_type, holds_value, values
+from boligassistent.text.answer_types import AnswerType, asks_present_value, expected_answer_type, holds_value, values
 
 pytestmark = pytest.mark.unit
 
@@ -268,3 +268,18 @@ def test_a_value_asked_in_a_unit_is_answered_in_that_unit(question, sentence, an
 ])
 def test_a_rate_question_is_not_answered_per_another_unit(question, sentence, answers):
     assert holds_value(expected_answer_type(question), sentence, question) is answers
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Hva er den flytende renten på startlån akkurat nå?", True),
+    ("Hvor lang saksbehandlingstid har utvalget for tiden?", True),
+    ("Kor mykje er bustøtta no?", True),
+    ("Hvor mange kroner er rettsgebyret i dag? Jeg lurer på grensen.", True),
+    ("Hva er dagens sats for økonomisk stønad?", True),
+    ("Vi har gitt sosialhjelp. Nå kommer etterbetalingen. Kan kommunen kreve refusjon?", False),  # no value asked
+    ("Ein 20-åring flyttar no til Tromsø. Kva for kommune har ansvaret?", False),  # "no" in another sentence
+    ("Hvor mye kan han få nå som han har flyttet?", False),  # "nå som": a condition, not the present
+    ("Hva er renten på startlån?", False),
+])
+def test_a_value_asked_for_now(question, asks):
+    assert asks_present_value(question) is asks

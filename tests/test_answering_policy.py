@@ -143,6 +143,11 @@ POLICY = CalibratedPolicy(LogisticModel(features=["dense_relative"], mean=[0.85]
     ("Hvor lang klagefrist gjelder for bostøtte?", evidence(sentences=["Klagefristen for bostøtte er tre uker."]), None),
     ("Kan en student få bostøtte?", evidence(top_dense=0.80), "model"),  # weak evidence: the model declines
     ("Hva sier skatteloven?", evidence(top_dense=0.5), "out-of-scope"),  # gates run before the model
+    # what a value is now: fixed editions of laws cannot tell, even when a sentence holds a value
+    ("Hvor lang klagefrist gjelder for bostøtte akkurat nå?",
+     evidence(sentences=["Klagefristen for bostøtte er tre uker."]), "live-data"),
+    ("Bostøtten ble stanset i mai. Nå lurer hun: hvor lang klagefrist gjelder for bostøtte?",
+     evidence(sentences=["Klagefristen for bostøtte er tre uker."]), None),  # "nå" tells the case, asks no value
 ])
 def test_gates_then_the_model_decide_in_order(question, ev, reason):
     decision = POLICY.decide(question, ev)
@@ -150,9 +155,22 @@ def test_gates_then_the_model_decide_in_order(question, ev, reason):
 
 
 def test_gates_can_be_switched_off():
-    gates = AbstentionGates(SCOPE, AbstentionConfig(clarify=False, scope_check=False, answer_type_check=False))
-    for question in ("Har hun rett på det?", "Hva sier skatteloven?", "Hvor lang klagefrist gjelder for bostøtte?"):
+    gates = AbstentionGates(SCOPE, AbstentionConfig(clarify=False, scope_check=False, answer_type_check=False,
+                                                    live_data_check=False))
+    for question in ("Har hun rett på det?", "Hva sier skatteloven?", "Hvor lang klagefrist gjelder for bostøtte?",
+                     "Hva er renten på startlån nå?"):
         assert gates.gate(question, evidence()) is None
+
+
+def test_present_values_are_only_declined_over_a_corpus_of_fixed_editions():
+    """News articles speak of their own present ("Hvem er direktør nå?"): a corpus without acts or regulations
+    answers from them."""
+    news = CorpusScope.from_documents([{"doc_id": "a.txt", "kind": "tekst", "title": "Ny direktør", "meta": {}}],
+                                      LawCatalog.from_documents([]), lambda term: True)
+    question = "Hvor lang klagefrist gjelder for bostøtte nå?"
+    ev = evidence(sentences=["Klagefristen for bostøtte er tre uker."])
+    assert AbstentionGates(SCOPE).gate(question, ev).reason == "live-data"
+    assert AbstentionGates(news).gate(question, ev) is None
 
 
 def test_best_unit_similarity_is_the_best_sentence_of_the_top_hits_by_the_embedder():

@@ -198,7 +198,8 @@ def llm_config(settings: Settings) -> LLMConfig | None:
 
 def abstention_config(settings: Settings) -> AbstentionConfig:
     return AbstentionConfig(clarify=settings.abstain_clarify, scope_check=settings.abstain_scope_check,
-                            answer_type_check=settings.abstain_answer_type_check, threshold=settings.abstain_threshold,
+                            answer_type_check=settings.abstain_answer_type_check,
+                            live_data_check=settings.abstain_live_data_check, threshold=settings.abstain_threshold,
                             answer_cited_section=settings.abstain_answer_cited_section)
 
 

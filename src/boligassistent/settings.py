@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     answer_passages: int = 6  # of the top_k retrieved passages, the first ones given to the answer backends
     abstain_scope_check: bool = True  # decline questions naming a law, regulation or public body the corpus does not hold
     abstain_answer_type_check: bool = True  # decline value questions (hvor mye, når ble, hvem …) whose passages hold none
+    abstain_live_data_check: bool = True  # decline questions asking what a value is now (renten nå, saksbehandlingstid i dag)
     abstain_clarify: bool = True  # a question naming no topic gets a clarifying question
     abstain_answer_cited_section: bool = True  # a question citing a § that retrieval put first is answered (no model)
     # decline when this share of a question's content words occur nowhere in the corpus (0 = off; ScopeConfig)

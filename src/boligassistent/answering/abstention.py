@@ -5,7 +5,10 @@ The shipped policy (`CalibratedPolicy`) runs hard gates about the language and t
 1. vague: no word of the question names a topic → a clarifying question suggesting topics of the corpus;
 2. out-of-scope: it names a law, regulation or public body the corpus does not hold, or only names (places,
    organisations) the corpus never mentions → say which;
-3. answer-type: it asks for a value (amount, count, date, deadline, name, place) and no sentence of the top
+3. live-data: it asks what a value is now ("renten akkurat nå", "saksbehandlingstid for tiden"), which fixed
+   editions of laws, guidance and reports cannot tell → say so, and where to look. Only over a corpus of such
+   editions (one that holds acts or regulations): news articles speak of their own present ("Hvem er direktør nå?");
+4. answer-type: it asks for a value (amount, count, date, deadline, name, place) and no sentence of the top
    passages about its subject holds one;
 
 then the calibrated model (`answering.abstention_model`, logistic regression trained by
@@ -26,11 +29,12 @@ from boligassistent.answering.answer_type import AnswerTypeConfig, missing_value
 from boligassistent.answering.clarify import is_vague
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.scope import CorpusScope
-from boligassistent.text.answer_types import asked_unit, expected_answer_type
+from boligassistent.text.answer_types import asked_unit, asks_present_value, expected_answer_type
 
 # Reasons of a decision, as the API, the logs and the eval report name them.
 VAGUE = "vague"
 OUT_OF_SCOPE = "out-of-scope"
+LIVE_DATA = "live-data"
 ANSWER_TYPE = "answer-type"
 MODEL = "model"
 
@@ -41,6 +45,10 @@ class AbstentionConfig:
     suggested_topics: int = 3  # topics of the corpus suggested in a clarifying question
     scope_check: bool = True  # decline questions naming a law, regulation or body the corpus does not hold
     answer_type_check: bool = True  # decline value questions whose passages hold no value about the subject
+    # decline questions asking what a value is now ("renten akkurat nå", "saksbehandlingstid for tiden") over a corpus
+    # of fixed editions of laws, guidance and reports (one holding acts or regulations); the reply says where today's
+    # figures are found
+    live_data_check: bool = True
     answer_type: AnswerTypeConfig = field(default_factory=AnswerTypeConfig)
     answer_cited_section: bool = True  # a question citing a § that is the top hit is answered (the model not asked)
     threshold: float | None = None  # overrides the model file's decision threshold (P(decline) ≥ threshold)
@@ -50,7 +58,7 @@ class AbstentionConfig:
 @dataclass(frozen=True)
 class Decision:
     abstain: bool
-    reason: str | None = None  # VAGUE, OUT_OF_SCOPE, ANSWER_TYPE, MODEL
+    reason: str | None = None  # VAGUE, OUT_OF_SCOPE, LIVE_DATA, ANSWER_TYPE, MODEL
     missing: tuple[str, ...] = ()  # what the sources lack: laws or bodies (out-of-scope), the value kind (answer-type)
     suggestions: tuple[str, ...] = ()  # topics of the corpus offered with a clarifying question (vague)
     probability: float | None = None  # the model's P(decline), when it was asked
@@ -87,6 +95,9 @@ class AbstentionGates:
             return Decision(abstain=True, reason=VAGUE, suggestions=tuple(topics))
         if self.config.scope_check and self.scope is not None and (missing := self.scope.missing(question)):
             return Decision(abstain=True, reason=OUT_OF_SCOPE, missing=missing)
+        if (self.config.live_data_check and self.scope is not None and self.scope.holds_laws
+                and asks_present_value(question)):
+            return Decision(abstain=True, reason=LIVE_DATA)
         if self.config.answer_type_check and (kind := missing_value(question, evidence.sentences, evidence.idf,
                                                                      self.config.answer_type, evidence.synonyms,
                                                                      evidence.headings)) is not None:

@@ -119,8 +119,9 @@ def summarize(results: list[QuestionResult]) -> dict:
     return summary
 
 
-REASONS = ("scope", "answer-type", "vague", "model", "other")  # the report's columns
-_REASON_OF = {"out-of-scope": "scope", "answer-type": "answer-type", "vague": "vague", "model": "model"}
+REASONS = ("scope", "live-data", "answer-type", "vague", "model", "other")  # the report's columns
+_REASON_OF = {"out-of-scope": "scope", "live-data": "live-data", "answer-type": "answer-type", "vague": "vague",
+              "model": "model"}
 
 
 def confidently_wrong(r: QuestionResult) -> bool:
@@ -131,7 +132,7 @@ def confidently_wrong(r: QuestionResult) -> bool:
 
 
 def abstention_breakdown(results: list[QuestionResult]) -> dict:
-    """Declines per reason (scope, answer type, vague, model, other), split by whether the question was
+    """Declines per reason (scope, live data, answer type, vague, model, other), split by whether the question was
     answerable (a false decline) or not (a right one), and the confidently wrong answers; per dataset too."""
 
     def table(rs: list[QuestionResult]) -> dict:

@@ -330,6 +330,21 @@ _VALUE_CLAUSE = re.compile(r"(?:,\s*|\s+)og\s+(?:i\s+så\s+fall\s+|isåfall\s+|e
                            _Q)
 
 
+# The present time in a question: "nå", "akkurat nå", "i dag", "for tiden", "per i dag", "i øyeblikket", "dagens …"
+# (bokmål and nynorsk "no", "for tida")
+_NOW = re.compile(r"\b(?:akkurat\s+)?(?:nå|no)\b(?!\s+(?:som|at|når|da)\b)|\b(?:per\s+)?i\s+dag\b|\bfor\s+tid(?:en|a)\b"
+                  r"|\bi\s+øyeblikket\b|\bdagens\b", _Q)
+
+
+def asks_present_value(question: str) -> bool:
+    """Whether the question asks what a value is now: a sentence of it asks for a value (`expected_answer_type`) and
+    places it in the present ("Hva er renten på startlån akkurat nå?", "Hvor lang saksbehandlingstid har utvalget
+    for tiden?", "Kor mykje er satsen no?"). A present time told in a sentence or clause of its own ("Nå kommer
+    etterbetalingen. Kan kommunen kreve refusjon?", "Nå lurer hun: hvor lang er fristen?") asks nothing of it."""
+    return any(_NOW.search(sentence) and expected_answer_type(sentence) is not None
+               for sentence in re.split(r"(?<=[.?!:;])\s+", question.strip()))
+
+
 def value_completes_yes_no(question: str) -> bool:
     """Whether the value is asked in a clause after a yes/no question ("Kan de få tilbake sengene uten å betale, og
     er det noen frist?"): the answer is the rule, and the value completes it; it is not all that was asked."""
