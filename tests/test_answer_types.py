@@ -46,6 +46,9 @@ P = AnswerType.PERSON
     # the body a function belongs to, not a name
     ("Hvem er klageinstans hvis kommunen avslår?", None), ("Kven er ansvarleg for tilbodet?", None),
     ("Hvem er tilsynsmyndighet for tjenesten?", None), ("Hvem er den ansvarlige kommunen?", None),
+    # which kommune or body a rule points to ("oppholdskommunen"), not a named place
+    ("Hvilken kommune skal gi bistand etter loven?", None), ("Hvilken kommune har ansvaret for tilbudet?", None),
+    ("Hvilken etat kan gi lånet?", None), ("Hvilken kommune fikk mest tilskudd?", AnswerType.PLACE),
     # "how soon" asks for a time, not a place
     ("Kor fort skal saka avgjerast?", T), ("Må søknaden være skriftlig, og hvor raskt skal den behandles?", T),
     ("Hvor snart kan vi flytte inn?", T), ("Hvor bor hun?", AnswerType.PLACE),

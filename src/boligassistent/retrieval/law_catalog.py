@@ -131,7 +131,10 @@ class LawCatalog:
         abbreviation or a name cut short, next to a §: 'pbl § 20-1' → 'plan- og bygningsloven') that are not in the
         corpus, in order of mention. A name not in the corpus is read from an abbreviation or a cut-short name only
         next to a § sign, not a bare number."""
-        known = [(m.start(), m.end()) for m in self._name_re.finditer(text)] if self._name_re else []
+        # where the text names a law of the corpus, by name or by its abbreviation ("strgjfl. § 41" is no unknown
+        # "strgjfloven" cut short)
+        known = [(m.start(), m.end()) for pattern in (self._name_re, self._abbreviation_re) if pattern
+                 for m in pattern.finditer(text)]
         spans = law_names(text) + [s for s in truncated_names(text, sign=True) if self._doc_of(s.name) is None]
         for match in _ABBREVIATION.finditer(text):
             name = common_abbreviations().get(match.group(1).lower())

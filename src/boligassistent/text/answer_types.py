@@ -114,9 +114,12 @@ _WHO_BY_RULE = (r"kan|skal|må|får|bør|avgjør|avgjer|bestemmer|betaler|dekker
 _SMALL_NUMBERS = "to|tre|fire|fem|seks|sju|syv|åtte|ni|ti"  # "hvilke to kommuner …"
 _NAME_Q = re.compile(rf"^\W*(hvem|kven)\b(?!\s+({_WHO_BY_RULE})\b)|\bhva\s+het(er|te)?\b|\bkva\s+heit(er|te)?\b"
                      rf"|\bhvilk(e|en|et)\s+((\d+|{_SMALL_NUMBERS})\s+)?(organisasjon|parti|firma|selskap|etat|departement|person|klubb|lag|avis"
-                     r"|bedrift|forening|band|film|bok)\w*\b", _Q)
+                     rf"|bedrift|forening|band|film|bok)\w*\b(?!\s+({_WHO_BY_RULE})\b)", _Q)
+# "hvilken kommune/etat skal/har ansvaret/kan …" asks, like "hvem skal …", whom a rule points to ("kommunen der
+# personen oppholder seg", "oppholdskommunen"), not for a name
 _PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS}|{_SOON})\b)"
-                      rf"|\bhvilke[nt]?\s+((\d+|{_SMALL_NUMBERS})\s+)?(sted|land|by|kommune|fylke|bydel|område)\w*\b", _Q)
+                      rf"|\bhvilke[nt]?\s+((\d+|{_SMALL_NUMBERS})\s+)?(sted|land|by|kommune|fylke|bydel|område)\w*\b"
+                      rf"(?!\s+({_WHO_BY_RULE})\b)", _Q)
 _QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
               (AnswerType.COUNT, _COUNT_Q), (AnswerType.SHARE, _SHARE_Q), (AnswerType.QUANTITY, _QUANTITY_Q),
               (AnswerType.PERSON, _PERSON_Q), (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q))
