@@ -286,3 +286,16 @@ def test_a_rate_question_is_not_answered_per_another_unit(question, sentence, an
 ])
 def test_a_value_asked_for_now(question, asks):
     assert asks_present_value(question) is asks
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), [
+    # a duration asked by a compound in -tid is the time of what its first part names
+    ("Kor lang sakshandsamingstid har nemnda?", "Klagefristen er tre uker, og klagen sendes til kommunen.", False),
+    ("Hvor lang saksbehandlingstid har utvalget?", "Depositum kan maksimalt tilsvare seks måneders leie.", False),
+    ("Hvor lang saksbehandlingstid er det på bostøtte?", "Søknaden skal behandles innen tre uker.", True),
+    ("Hvor lang er oppsigelsestiden?", "Oppsigelsesfristen er tre måneder.", True),
+    ("Hvor lang ventetid er det for kommunal bolig?", "Mange venter i over ett år.", True),
+    ("Hvor lang tid tar det?", "Det tar tre uker.", True),  # no compound: any duration
+])
+def test_a_duration_asked_by_its_compound_is_the_time_of_its_first_part(question, sentence, answers):
+    assert holds_value(AnswerType.DURATION, sentence, question) is answers

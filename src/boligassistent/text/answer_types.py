@@ -229,6 +229,11 @@ _SHARE_COUNTED = ("prosent",)
 # a percentage asked by a compound noun ("svarprosenten", "deltakerprosenten"): what it is a percentage of is its
 # first part, and the statement giving it says so ("64 prosent svarte"; "20 % av full arbeidstid" is another share)
 _PERCENT_OF_Q = re.compile(r"\b([a-zæøå]{3,}?)-?prosent(?:en|a)\b", _Q)
+# a duration asked by a compound noun in -tid after "hvor/kor lang(e)": "hvor lang saksbehandlingstid har …", "kor lang
+# er oppseiingstida"; its first part names what takes the time
+_TIME_OF_Q = re.compile(r"\b(?:hvor|kor)\s+lange?\s+(?:(?:er|var|blir|vert|ble|vart)\s+)?(?:den\s+|det\s+)?"
+                        r"([a-zæøå]{3,}?)-?tid(?:a|en)?\b", _Q)
+_SHARED_LETTERS = 6  # letters a statement's word shares with the compound's first part (fewer for a shorter part)
 _STATEMENT_END = re.compile(r"[.;:!?•](?:\s|$)|\so\s")  # a sentence's or a list item's end (PDF bullets "o")
 # "hvor mange av/i/blant …" with no noun counted: "hvor mange av kommunene", "hvor mange i undersøkelsen mente …" is
 # answered by a count or by a share of them ("83 % av respondentene")
@@ -477,6 +482,25 @@ def _of_other(match: re.Match[str], question: str) -> bool:
     return asked is not None and not set(analyze(asked.group(1))) & set(analyze(_statement(match)))
 
 
+def _shares_stem(word: str, modifier: str) -> bool:
+    """Whether a word and a compound's first part share a stretch of letters as long as the part less one, at most
+    `_SHARED_LETTERS` ("behandles" and "saksbehandling" share "behand"; "saken" and "sakshandsaming" only "sak")."""
+    need = min(_SHARED_LETTERS, len(modifier) - 1)
+    word = word.casefold()
+    return any(modifier[i:i + need] in word for i in range(len(modifier) - need + 1))
+
+
+def _time_of_other(match: re.Match[str], question: str) -> bool:
+    """Whether a duration is the time of something other than the compound noun the question asks for: "hvor lang
+    saksbehandlingstid …" is not answered by "Klagefristen er tre uker, og klagen sendes …", in which nothing is
+    dealt with, but by "Søknaden skal behandles innen tre uker"."""
+    asked = _TIME_OF_Q.search(question)
+    if asked is None:
+        return False
+    modifier = asked.group(1).casefold().rstrip("s")
+    return not any(_shares_stem(word, modifier) for word in _WORD.findall(_statement(match)))
+
+
 @lru_cache(maxsize=1024)
 def asked_unit(question: str) -> str | None:
     """The unit the question asks its value in by name, "money" or "share" (`_IN_UNIT`); None when it names none, or
@@ -524,6 +548,7 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
                and not (rate and _other_rate(match, rate))
                and not (interest and not change and _POINTS.search(match.group(0)))
                and not _of_other(match, question)
+               and not (kind is AnswerType.DURATION and _time_of_other(match, question))
                for name, match in _value_matches(sentence))
 
 
