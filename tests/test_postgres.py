@@ -28,6 +28,7 @@ from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.stores.postgres.connection import (
     MissingPgvector,
     PostgresConfig,
+    close_pools,
     get_pool,
 )
 from boligassistent.retrieval.stores.postgres.local_server import LocalPostgres
@@ -273,8 +274,11 @@ def test_api_on_the_postgres_backend_and_through_an_outage(tmp_path, pg_server):
 def test_unreachable_database_is_a_clear_error(tmp_path):
     closed = f"postgresql://postgres@127.0.0.1:{free_port()}/boligassistent"
     settings = make_settings(tmp_path, tmp_path, backend="postgres", dsn=closed, pg_connect_timeout_s=1)
-    with pytest.raises(IndexUnavailable, match="unreachable"):
-        open_runtime(settings, embedder=FakeEmbedder())
+    try:
+        with pytest.raises(IndexUnavailable, match="unreachable"):
+            open_runtime(settings, embedder=FakeEmbedder())
+    finally:
+        close_pools()  # the pool would go on reconnecting in the background for the rest of the session
     cli = subprocess.run([sys.executable, "-m", "boligassistent.cli", "search", "bostøtte", "--backend", "postgres",
                           "--dsn", closed], capture_output=True, text=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "BOLIG_PG_CONNECT_TIMEOUT_S": "1", "HF_HUB_OFFLINE": "1",

@@ -110,3 +110,12 @@ def get_pool(config: PostgresConfig) -> PostgresPool:
         if config not in _POOLS:
             _POOLS[config] = PostgresPool(config)
         return _POOLS[config]
+
+
+def close_pools() -> None:
+    """Close every pool of this process (their background reconnect threads stop); the next `get_pool` opens anew."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
