@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from boligassistent.text.answer_types import AnswerType, asks_present_value, expected_answer_type, holds_value, values
+from boligassistent.text.answer_types import (
+    AnswerType,
+    asks_present_value,
+    expected_answer_type,
+    expected_answer_types,
+    holds_value,
+    values,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -299,3 +306,14 @@ def test_a_value_asked_for_now(question, asks):
 ])
 def test_a_duration_asked_by_its_compound_is_the_time_of_its_first_part(question, sentence, answers):
     assert holds_value(AnswerType.DURATION, sentence, question) is answers
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("Kor mange medlemer sit i nemnda, og for kor lang tid blir dei oppnemnde?", [C, D]),
+    ("Hvor mye kan depositum være, og hvor lenge?", [Q, D]),
+    ("Når er søknadsfristen, og kan frivillige søke?", [D]),  # the yes/no part asks no value
+    ("Hvor mange kommuner og hvor mange familier deltok?", [C]),  # each kind once
+    ("Kan han klage?", []),
+])
+def test_each_part_of_a_question_asks_for_its_own_kind_of_value(question, kinds):
+    assert expected_answer_types(question) == kinds

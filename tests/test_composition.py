@@ -59,6 +59,22 @@ def test_answer_opens_with_the_sentence_that_answers_not_the_list_before_it():
     assert_quoted_from_sources(draft, [INSTITUTION])
 
 
+# A regulation whose two asked values stand in different sentences among others (written for this test).
+BOARD = hit(1, "forskrift", (
+    "Forskrifta gjeld straks. Nemnda skal setjast saman av tre medlemmer med "
+    "personlege varamedlemmer. Leiaren skal ha juridisk embetseksamen. Departementet nemner opp medlemmene for fire "
+    "år. Reglane om habilitet gjeld for medlemmene i nemnda. Nemnda kan be om fråsegner frå kommunen i saka. "
+    "Nemnda skal gje grunngjeving for vedtaka sine."))
+
+
+def test_each_value_a_question_asks_for_is_quoted():
+    """"Kor mange … og for kor lang tid …?" asks for a count and a duration: a unit holding either fits."""
+    draft = compose("Kor mange medlemer sit i nemnda, og for kor lang tid blir dei oppnemnde?", [BOARD],
+                    dataclasses.replace(ExtractiveConfig(), max_sentences=2, semantic_weight=0.0, context_weight=0.0))
+    assert "tre medlemmer" in draft.text and "fire år" in draft.text, draft.text
+    assert_quoted_from_sources(draft, [BOARD])
+
+
 def test_rule_opens_before_its_exception():
     hits = [hit(1, "veiledning", "Unntaksvis kan en student likevel få bostøtte dersom studenten ikke får støtte fra "
                                  "Lånekassen og har barn i husstanden som bor fast i boligen."),

@@ -353,6 +353,20 @@ def asks_present_value(question: str) -> bool:
                for sentence in re.split(r"(?<=[.?!:;])\s+", question.strip()))
 
 
+# "…, og (for) kor lang tid …", "… og hvor mye …": "og" opening a clause that asks again
+_NEXT_ASKED = re.compile(r"(?:,\s*|\s+)og\s+(?=(?:[\wæøå]+\s+){0,2}?(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem|kven)\b)",
+                         _Q)
+
+
+def expected_answer_types(question: str) -> list[AnswerType]:
+    """The kinds of value each part of the question asks for, in order, each once: "Kor mange medlemer sit i nemnda,
+    og for kor lang tid blir dei oppnemnde?" asks for a count and a duration (`expected_answer_type` gives the
+    first kind the whole question matches)."""
+    parts = [part for sentence in re.split(r"(?<=[.?!])\s+", question.strip()) for part in _NEXT_ASKED.split(sentence)]
+    kinds = [kind for part in parts if (kind := expected_answer_type(part)) is not None]
+    return list(dict.fromkeys(kinds)) or ([kind] if (kind := expected_answer_type(question)) else [])
+
+
 def value_completes_yes_no(question: str) -> bool:
     """Whether the value is asked in a clause after a yes/no question ("Kan de få tilbake sengene uten å betale, og
     er det noen frist?"): the answer is the rule, and the value completes it; it is not all that was asked."""

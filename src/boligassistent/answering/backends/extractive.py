@@ -24,7 +24,7 @@ from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.arms.legal import cited_in_question
 from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze, synonyms
-from boligassistent.text.answer_types import expected_answer_type, holds_value
+from boligassistent.text.answer_types import expected_answer_type, expected_answer_types, holds_value
 from boligassistent.text.sentences import split_units
 from boligassistent.text.thesaurus import with_synonyms
 
@@ -153,6 +153,9 @@ class _Relevance:
         self.total = sum(self.weights.values()) or 1.0
         self.synonyms = synonyms(question)  # a unit that says a question term's synonym holds the term
         self.kind = expected_answer_type(question)
+        # every kind of value the question's parts ask for ("Kor mange medlemer …, og for kor lang tid …?"): a unit
+        # holding any of them fits
+        self.kinds = expected_answer_types(question) if self.kind is not None else []
         self.defining = bool(_DEFINITION_Q.search(question))
         self.question = question
         self.config = config
@@ -163,7 +166,7 @@ class _Relevance:
 
     def fits_type(self, text: str) -> bool:
         if self.kind is not None:
-            return holds_value(self.kind, text, self.question)
+            return any(holds_value(kind, text, self.question) for kind in self.kinds)
         return self.defining and self.defines(text)
 
     def defines(self, text: str) -> bool:
