@@ -78,6 +78,15 @@ def test_common_words_with_rare_parts_stay_whole(word):
     assert decompose(word) == (word,)
 
 
+@pytest.mark.parametrize(("nynorsk", "bokmal"), [
+    ("bustadtiltak", "boligtiltak"), ("bustadsosialt", "boligsosialt"), ("utleigebustad", "utleiebolig"),
+])
+def test_a_compounds_parts_take_the_one_spelling_and_so_does_the_whole(nynorsk, bokmal):
+    """"bustad" alone is "bolig"; inside a compound too, so the nynorsk compound is the bokmål one."""
+    assert analyze(nynorsk) == analyze(bokmal)
+    assert analyze(nynorsk) != Analyzer(AnalyzerConfig(variants=False)).analyze(nynorsk)
+
+
 def test_documents_index_the_whole_compound_and_its_parts():
     tokens = analyze("Oppsigelsesfristen er tre måneder.")
     whole, *parts = Analyzer().words("oppsigelsesfristen")[0]

@@ -178,6 +178,13 @@ class Analyzer:
         if word in STOPWORDS:
             return ()
         parts = decompose(word) if self.config.compounds else (word,)
+        if self.config.variants and len(parts) > 1:
+            # a compound's parts take the one spelling too, and a compound of its parts alone is spelt with them:
+            # nynorsk "bustadtiltak" is "boligtiltak", "utleigebustad" "utleiebolig"
+            folded = tuple(fold(part) for part in parts)
+            if folded != parts and "".join(parts) == word:
+                word = "".join(folded)
+            parts = folded
         forms = (word, *parts) if len(parts) > 1 else (word,)
         if self.config.stems:
             forms = tuple(_stemmer().stemWords(list(forms)))
