@@ -119,14 +119,12 @@ def test_answer_information_sharing_cites_confidentiality_sources(reference_api)
     assert any("taushetsplikt" in (c["title"] + c["quote"]).lower() for c in body["citations"])
 
 
-# A known miss, kept visible: every word of the weather question is in the corpus ("været", "Tromsø" and "morgen"
-# each in some chunk of one long report), so no gate fires, and the model's top-document coverage counts the three
-# words across eight chunks of that report. Since the report's chunks carry its publisher (chunker v4) one more of
-# them ranks in the top eight and the model answers (P(decline) .58 against a threshold of .82). The alternatives
-# measured (best single passage, the first four hits only, sentence coverage as an extra feature) lower the
-# cross-validated F1, so the model is unchanged. strict: the test fails once the question is declined again.
-_WEATHER = pytest.param("Hva blir været i Tromsø i morgen?", marks=pytest.mark.xfail(
-    strict=True, reason="known miss: out-of-domain words that all occur in one long report (see comment)"))
+# Every word of the weather question is in the corpus ("været", "Tromsø" and "morgen" each in some chunk of one long
+# report), so no gate fires and the model decides from the top document's hits. It answered while that report's chunks
+# filled most of the top eight (P(decline) .58, a strict xfail here). Since analyzer v9 (compound parts spelt alike)
+# moved the BM25 terms, that report's hits cover two of the three words and the model declines (P .87 against .79):
+# a near-threshold case, kept as a plain test now that it holds.
+_WEATHER = "Hva blir været i Tromsø i morgen?"
 
 
 @pytest.mark.parametrize("question", ["Har du en god oppskrift på fiskesuppe?", _WEATHER,
