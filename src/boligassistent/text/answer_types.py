@@ -43,7 +43,11 @@ statsråd"). A question asking what an interest rate is ("hva er renta …") is 
 a rate, and by a difference in percentage points only when it asks about a change ("hvor mye kan kommunen plusse
 på renta?"). A question asking for a rate ("per måned", "i året", "månedlig", "per kvm") is not answered by a
 number given per another unit ("21 200 kroner per kvm" does not answer "… sats per måned"); a number with no rate
-after it still answers.
+after it still answers. A value asked in a unit by name ("hvor mange kroner", "… i prosent?", "svarprosenten") is
+answered in that unit; a percentage or a duration asked by a compound noun ("svarprosenten", "saksbehandlingstid")
+by a value whose sentence names what the compound's first part names. A question's parts may ask for several kinds
+("Kor mange …, og for kor lang tid …?", `expected_answer_types`); a sentence asking for a value and placing it in the
+present ("renten akkurat nå", "for tiden", "dagens sats") asks for live data (`asks_present_value`).
 """
 
 from __future__ import annotations
