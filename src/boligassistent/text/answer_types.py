@@ -344,6 +344,9 @@ _VALUE_CLAUSE = re.compile(r"(?:,\s*|\s+)og\s+(?:i\s+så\s+fall\s+|isåfall\s+|e
 
 # The present time in a question: "nå", "akkurat nå", "i dag", "for tiden", "per i dag", "i øyeblikket", "dagens …"
 # (bokmål and nynorsk "no", "for tida")
+# A question's sentences, and its sentences and clauses ("Nå lurer hun: hvor lang er fristen?")
+_QUESTION_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_QUESTION_CLAUSES = re.compile(r"(?<=[.?!:;])\s+")
 _NOW = re.compile(r"\b(?:akkurat\s+)?(?:nå|no)\b(?!\s+(?:som|at|når|da)\b)|\b(?:per\s+)?i\s+dag\b|\bfor\s+tid(?:en|a)\b"
                   r"|\bi\s+øyeblikket\b|\bdagens\b", _Q)
 
@@ -354,7 +357,7 @@ def asks_present_value(question: str) -> bool:
     for tiden?", "Kor mykje er satsen no?"). A present time told in a sentence or clause of its own ("Nå kommer
     etterbetalingen. Kan kommunen kreve refusjon?", "Nå lurer hun: hvor lang er fristen?") asks nothing of it."""
     return any(_NOW.search(sentence) and expected_answer_type(sentence) is not None
-               for sentence in re.split(r"(?<=[.?!:;])\s+", question.strip()))
+               for sentence in _QUESTION_CLAUSES.split(question.strip()))
 
 
 # "…, og (for) kor lang tid …", "… og hvor mye …": "og" opening a clause that asks again
@@ -366,7 +369,7 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     """The kinds of value each part of the question asks for, in order, each once: "Kor mange medlemer sit i nemnda,
     og for kor lang tid blir dei oppnemnde?" asks for a count and a duration (`expected_answer_type` gives the
     first kind the whole question matches)."""
-    parts = [part for sentence in re.split(r"(?<=[.?!])\s+", question.strip()) for part in _NEXT_ASKED.split(sentence)]
+    parts = [part for sentence in _QUESTION_SENTENCES.split(question.strip()) for part in _NEXT_ASKED.split(sentence)]
     kinds = [kind for part in parts if (kind := expected_answer_type(part)) is not None]
     return list(dict.fromkeys(kinds)) or ([kind] if (kind := expected_answer_type(question)) else [])
 
@@ -374,7 +377,7 @@ def expected_answer_types(question: str) -> list[AnswerType]:
 def value_completes_yes_no(question: str) -> bool:
     """Whether the value is asked in a clause after a yes/no question ("Kan de få tilbake sengene uten å betale, og
     er det noen frist?"): the answer is the rule, and the value completes it; it is not all that was asked."""
-    for sentence in re.split(r"(?<=[.?!])\s+", question.strip()):
+    for sentence in _QUESTION_SENTENCES.split(question.strip()):
         clauses = list(_VALUE_CLAUSE.finditer(sentence))
         clause = clauses[-1] if clauses else None  # the last "og": the value clause ends the sentence
         if (clause is not None and _YES_NO.match(sentence) and expected_answer_type(sentence[:clause.start()]) is None
@@ -494,10 +497,16 @@ def _statement(match: re.Match[str]) -> str:
     return text[starts[-1] if starts else 0:end.start() if end else len(text)]
 
 
-def _of_other(match: re.Match[str], question: str) -> bool:
-    """Whether the value is a percentage of something other than the compound noun the question asks by."""
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
+def _percent_of(question: str) -> frozenset[str] | None:
+    """The index terms of what a percentage asked by a compound noun is of ("svarprosenten" → "svar"), or None."""
     asked = _PERCENT_OF_Q.search(question)
-    return asked is not None and not set(analyze(asked.group(1))) & set(analyze(_statement(match)))
+    return frozenset(analyze(asked.group(1))) if asked else None
+
+
+def _of_other(match: re.Match[str], percent_of: frozenset[str]) -> bool:
+    """Whether the value is a percentage of something other than `percent_of` (`_percent_of`)."""
+    return not percent_of & set(analyze(_statement(match)))
 
 
 def _shares_stem(word: str, modifier: str) -> bool:
@@ -508,14 +517,18 @@ def _shares_stem(word: str, modifier: str) -> bool:
     return any(modifier[i:i + need] in word for i in range(len(modifier) - need + 1))
 
 
-def _time_of_other(match: re.Match[str], question: str) -> bool:
-    """Whether a duration is the time of something other than the compound noun the question asks for: "hvor lang
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
+def _time_of(question: str) -> str | None:
+    """The first part of a compound in -tid a duration is asked by ("hvor lang saksbehandlingstid" →
+    "saksbehandling"), or None."""
+    asked = _TIME_OF_Q.search(question)
+    return asked.group(1).casefold().rstrip("s") if asked else None
+
+
+def _time_of_other(match: re.Match[str], modifier: str) -> bool:
+    """Whether a duration is the time of something other than what `modifier` (`_time_of`) names: "hvor lang
     saksbehandlingstid …" is not answered by "Klagefristen er tre uker, og klagen sendes …", in which nothing is
     dealt with, but by "Søknaden skal behandles innen tre uker"."""
-    asked = _TIME_OF_Q.search(question)
-    if asked is None:
-        return False
-    modifier = asked.group(1).casefold().rstrip("s")
     return not any(_shares_stem(word, modifier) for word in _WORD.findall(_statement(match)))
 
 
@@ -538,7 +551,9 @@ def _accepted(kind: AnswerType, question: str) -> set[str]:
         if _PARTITIVE_COUNT_Q.search(question):
             accepted.add("share")
     unit = asked_unit(question) if kind in _RATED or kind is AnswerType.QUANTITY else None
-    return accepted & _UNIT_CLASSES[unit] or accepted if unit else accepted
+    if unit and (in_unit := accepted & _UNIT_CLASSES[unit]):  # no class of the kind in that unit: the kind's own
+        return in_unit
+    return accepted
 
 
 def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
@@ -559,14 +574,16 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
         counted = _SHARE_COUNTED
     wants_year = kind is AnswerType.TIME and _YEAR_Q.search(question) is not None
     rate = asked_rate(question) if kind in _RATED else None
+    percent_of = _percent_of(question)
+    time_of = _time_of(question) if kind is AnswerType.DURATION else None
     return any(name in accepted and not _named(match.group(0), asked)
                and not (counted and name in _COUNTED_CLASSES
                         and (counts_other(match, counted) or _count_unstated(match, counted)))
                and not (wants_year and _YEAR_SHAPED.search(match.group(0)) is None)
                and not (rate and _other_rate(match, rate))
                and not (interest and not change and _POINTS.search(match.group(0)))
-               and not _of_other(match, question)
-               and not (kind is AnswerType.DURATION and _time_of_other(match, question))
+               and not (percent_of is not None and _of_other(match, percent_of))
+               and not (time_of is not None and _time_of_other(match, time_of))
                for name, match in _value_matches(sentence))
 
 
