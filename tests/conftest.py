@@ -233,6 +233,9 @@ def pg_server():
     server = LocalPostgres(root / "data", port=free_port())
     server.start()
     yield server
+    from boligassistent.retrieval.stores.postgres.connection import close_pools
+
+    close_pools()  # no pool goes on reconnecting to the stopped server for the rest of the run
     server.stop()
     shutil.rmtree(root, ignore_errors=True)
 
