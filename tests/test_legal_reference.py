@@ -11,6 +11,9 @@ import pytest
     ("sotjl. § 27", "sosialtjenesteloven § 27"),
     ("forvaltningsloven § 13 b", "forvaltningsloven § 13 b"),
     ("Hva står det i husleielova § 9-6?", "husleieloven § 9-6"),
+    ("Hva sier bostøtteloven § 4?", "bustøttelova § 4"),  # the act in the other spelling
+    ("kva seier sosialtenestelova § 18?", "sosialtjenesteloven § 18"),
+    ("bostøtteforskriften § 2", "Forskrift om bustøtte § 2"),  # a regulation by its subject
 ])
 def test_named_law_and_section_is_rank_1(any_reference_runtime, question, label):
     hit = any_reference_runtime.retriever.search(question, k=5).hits[0]

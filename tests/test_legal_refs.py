@@ -21,6 +21,7 @@ from boligassistent.text.legal_refs import (
     citation_near,
     common_abbreviations,
     in_chapter,
+    law_key,
     law_names,
     section_id,
 )
@@ -142,6 +143,57 @@ def test_catalog_name_forms_come_from_the_metadata():
 ])
 def test_law_names_by_form(text, names):
     assert [span.name for span in law_names(text)] == names
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("bostøtteloven", "bustøttelova"),  # bokmål/nynorsk stem and ending
+    ("sosialtenestelova", "sosialtjenesteloven"),  # nynorsk "teneste" inside the word
+    ("helse- og omsorgstenestelova", "helse- og omsorgstjenesteloven"),
+    ("husleigelova", "husleieloven"),
+    ("barnevernlova", "barnevernsloven"),  # without the joining s
+    ("Nav-loven", "navlova"),
+    ("bustøtteforskrifta", "bostøtteforskriften"),
+])
+def test_law_key_is_one_for_the_spellings_of_a_name(first, second):
+    assert law_key(first) == law_key(second)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("bostøtteloven", "bostøtteforskriften"),  # an act is not its regulation
+    ("plan- og bygningsloven", "bygningsloven"),
+    ("arbeidsmiljøloven", "arbeidsmarkedsloven"),
+])
+def test_law_key_keeps_different_names_apart(first, second):
+    assert law_key(first) != law_key(second)
+
+
+# Regulations named after their subject, as caseworkers call them: "bustøtteforskrifta" for "Forskrift om bustøtte".
+REGULATIONS = LawCatalog.from_documents([
+    {"doc_id": "forskrifter/bustotte.md", "kind": "forskrift", "title": "Forskrift om bustøtte", "meta": {}},
+    {"doc_id": "forskrifter/lan.md", "kind": "forskrift", "title": "Forskrift om lån fra Husbanken", "meta": {}},
+    {"doc_id": "forskrifter/kvp.md", "kind": "forskrift", "title": "Forskrift om kvalifiseringsprogram og "
+     "kvalifiseringsstønad", "meta": {}},
+    {"doc_id": "forskrifter/t1.md", "kind": "forskrift", "title": "Forskrift om tilskudd til boligtiltak", "meta": {}},
+    {"doc_id": "forskrifter/t2.md", "kind": "forskrift", "title": "Forskrift om tilskudd til utleieboliger", "meta": {}},
+])
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Hva sier bostøtteforskriften § 2?", [("forskrifter/bustotte.md", ("§2",))]),  # bokmål name, nynorsk title
+    ("bustøtteforskrifta § 2", [("forskrifter/bustotte.md", ("§2",))]),
+    ("forskrift om bostøtte § 3", [("forskrifter/bustotte.md", ("§3",))]),  # the subject in the other spelling
+    ("låneforskriften § 5", [("forskrifter/lan.md", ("§5",))]),  # a joining e
+    ("kvalifiseringsforskriften § 3", [("forskrifter/kvp.md", ("§3",))]),  # the start of the subject word
+    ("tilskuddsforskriften § 3", []),  # two regulations have that subject: named, but not which one
+])
+def test_regulations_by_their_subject(question, expected):
+    assert [(r.doc_id, r.citation.sections) for r in REGULATIONS.references(question)] == expected
+
+
+def test_a_regulation_by_its_subject_is_no_unknown_name():
+    assert REGULATIONS.unknown_names("tilskuddsforskriften og bustøtteforskrifta") == []
+    assert REGULATIONS.unknown_names("utlendingsforskriften § 3") == ["utlendingsforskriften"]
+    assert REGULATIONS.unknown_names("helseforskriften") == ["helseforskriften"]  # no regulation's subject
 
 
 def test_unknown_names_are_the_laws_not_in_the_corpus():

@@ -100,7 +100,9 @@ def test_reference_corpus_declines_laws_it_does_not_hold(reference_runtime, law)
 @pytest.mark.parametrize("question", ["hva sier bostøtteloven om studenter?", "hva sier husleielova om depositum?",
                                       "etter sosialtjenestelova § 27, hva er midlertidig botilbud?",
                                       "hva sier navloven om kontorets oppgaver?", "hva sier husll. § 9-5?",
-                                      "gjelder forskrift om bostøtte for studenter?"])
+                                      "gjelder forskrift om bostøtte for studenter?",
+                                      "hva er boutgiftstaket i bostøtteforskriften?", "kva seier sosialtenestelova § 18?",
+                                      "helse- og omsorgstenestelova § 3-2", "låneforskriften § 5"])
 def test_reference_corpus_laws_in_other_forms_are_in_scope(reference_runtime, question):
     assert corpus_scope(reference_runtime).missing(question) == ()
 

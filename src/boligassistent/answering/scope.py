@@ -4,8 +4,8 @@ Built once per index from the documents' own metadata: the law catalog (acts and
 form), the titles of all documents and their publishers. A question is out of scope when it names
 
 - an act or regulation by its form ("plan- og bygningsloven", "arbeidsmiljølova", "utlendingsforskriften",
-  lowercase or not) that is none of the corpus's, compared after the analyzer's variant folding and stemming, so
-  "bostøtteloven" is "bustøttelova" and "husleielova" is "husleieloven";
+  lowercase or not) that is none of the corpus's in any spelling (`retrieval.law_catalog`), so "bostøtteloven" is
+  "bustøttelova", "sosialtenestelova" is "sosialtjenesteloven" and "bustøtteforskrifta" is "Forskrift om bustøtte";
 - a regulation or act by its subject ("forskrift om kommunal saksbehandling", "lov om …") whose content words
   no legal title of the corpus shares;
 - a public body by its form ("Skatteetaten", "Lånekassen", "Arbeidstilsynet") that the corpus never mentions;
@@ -69,11 +69,6 @@ class ScopeConfig:
     name_typo_min_letters: int = 8
 
 
-def _key(name: str) -> tuple[str, ...]:
-    """A law name as the analyzer sees it (variant folding, stems): 'bostøtteloven' and 'bustøttelova' alike."""
-    return tuple(word_keys(name))
-
-
 class CorpusScope:
     def __init__(self, catalog: LawCatalog, legal_titles: list[str], labels: dict[str, str],
                  in_corpus: Callable[[str], bool], config: ScopeConfig = ScopeConfig(),
@@ -84,8 +79,6 @@ class CorpusScope:
         self.labels = labels  # doc_id → topic label, in corpus order
         self.legal_titles = legal_titles
         self._in_corpus = in_corpus  # whether an analyzer term occurs in any chunk
-        self._known_keys = {_key(name) for name in catalog.names}
-        self._known_keys |= {key[-1:] for key in list(self._known_keys) if key}  # 'omsorgstjenesteloven' alone
         generic = set(analyze("lov forskrift"))
         self._title_terms = [terms for title in legal_titles if (terms := set(analyze(title)) - generic)]
 
@@ -98,10 +91,6 @@ class CorpusScope:
     @property
     def holds_laws(self) -> bool:
         return bool(self.catalog.names)
-
-    def _unknown_law(self, name: str) -> bool:
-        key = _key(name)
-        return bool(key) and key not in self._known_keys and key[-1:] not in self._known_keys
 
     def _unknown_subject(self, subject: str) -> bool:
         words = analyze(subject)[: self.config.subject_words]
@@ -119,7 +108,7 @@ class CorpusScope:
         """Acts and regulations the question names that the corpus does not hold, in order of mention."""
         if not (self.config.check_laws and self.holds_laws):
             return []
-        out = [name for name in self.catalog.unknown_names(question) if self._unknown_law(name)]
+        out = self.catalog.unknown_names(question)
         for match in _BY_SUBJECT.finditer(question):
             if self.catalog.references(match.group(0)):
                 continue

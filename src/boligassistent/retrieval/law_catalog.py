@@ -21,8 +21,10 @@ from boligassistent.text.legal_refs import (
     citation_near,
     cites_after,
     common_abbreviations,
+    law_key,
     law_names,
     name_variants,
+    subject_key,
     truncated_names,
 )
 
@@ -30,6 +32,12 @@ _IN_BRACKETS = re.compile(r"[(\[]([^()\[\]]+)[)\]]")
 _SHORT_TITLE_KEYS = ("korttittel", "titleShort")
 _NAME_ENDINGS = ("lov", "loven", "lova")
 _ABBREVIATION = re.compile(r"(?<![\wæøå-])([a-zæøå]{2,8})\.?(?![\wæøå-])", re.I)  # a short token, maybe with a dot
+# "Forskrift om bustøtte", "Forskrift om lån fra Husbanken": the regulation's first subject word, which its common
+# name is made of ("bustøtteforskrifta", "låneforskriften")
+_REGULATION_SUBJECT = re.compile(r"^forskrift(?:en)? om ([a-zæøå]+)", re.I)
+_REGULATION_BY_SUBJECT = re.compile(r"(?<![\wæøå-])forskrift(?:en|a)? om ([a-zæøå]+)", re.I)  # … in a question
+_MIN_SUBJECT_PREFIX = 6  # a regulation name's stem this long may be the start of its subject word
+# ("kvalifiseringsforskriften": "Forskrift om kvalifiseringsprogram …")
 
 
 @dataclass(frozen=True)
@@ -70,9 +78,19 @@ def _alternation(forms: set[str]) -> str:
 
 
 class LawCatalog:
-    def __init__(self, names: dict[str, str], abbreviations: dict[str, str]) -> None:
+    def __init__(self, names: dict[str, str], abbreviations: dict[str, str],
+                 subjects: dict[str, set[str]] | None = None) -> None:
         self.names = names  # lowercase name form → doc_id
         self.abbreviations = abbreviations  # lowercase abbreviation → doc_id
+        # a name in any spelling (`law_key`) → its doc_ids; a key of two documents ("tilskuddsforskriften") names a
+        # regulation of the corpus, but not which one
+        self.subjects = subjects or {}  # a regulation's first subject word (`subject_key`) → doc_ids
+        self._keys: dict[str, set[str]] = {}
+        for name, doc_id in names.items():
+            self._keys.setdefault(law_key(name), set()).add(doc_id)
+        for word, doc_ids in self.subjects.items():
+            for linking in ("", "s", "e"):
+                self._keys.setdefault(law_key(f"{word}{linking}forskrift"), set()).update(doc_ids)
         self._name_re = re.compile(rf"(?<![\wæøå-])({_alternation(set(names))})s?(?![\wæøå])", re.I) if names else None
         self._abbreviation_re = (re.compile(rf"(?<![\wæøå-])({_alternation(set(abbreviations))})\.?(?![\wæøå])", re.I)
                                  if abbreviations else None)
@@ -81,9 +99,12 @@ class LawCatalog:
     def from_documents(cls, documents: list[dict]) -> LawCatalog:
         names: dict[str, str] = {}
         abbreviations: dict[str, str] = {}
+        subjects: dict[str, set[str]] = {}
         for document in documents:
             if not is_legal(str(document.get("kind"))):
                 continue
+            if match := _REGULATION_SUBJECT.match(str(document.get("title") or "").strip()):
+                subjects.setdefault(subject_key(match.group(1)), set()).add(document["doc_id"])
             doc_names, doc_abbreviations = _names_and_abbreviations(document)
             for name in doc_names:
                 names.setdefault(name.lower(), document["doc_id"])
@@ -92,10 +113,30 @@ class LawCatalog:
         for abbreviation, name in common_abbreviations().items():
             if doc_id := _document_named(names, name):
                 abbreviations.setdefault(abbreviation, doc_id)
-        return cls(names, abbreviations)
+        return cls(names, abbreviations, subjects)
+
+    def documents_named(self, name: str) -> set[str]:
+        """The corpus documents a law or regulation name may stand for, in any spelling (`law_key`: 'bostøtteloven'
+        is 'bustøttelova'); a regulation's name also by its subject ('bostøtteforskriften', 'låneforskriften',
+        'kvalifiseringsforskriften' for 'Forskrift om kvalifiseringsprogram …'). Empty: not a name of the corpus."""
+        if doc_id := _document_named(self.names, name):
+            return {doc_id}
+        key = law_key(name)
+        if key in self._keys:
+            return self._keys[key]
+        if not key.endswith("forskrift") or " " in key:
+            return set()
+        stem = key.removesuffix("forskrift")
+        out: set[str] = set()
+        for word, doc_ids in self.subjects.items():
+            if stem == word or (len(stem) >= _MIN_SUBJECT_PREFIX and word.startswith(stem.removesuffix("s"))):
+                out |= doc_ids
+        return out
 
     def _doc_of(self, name: str) -> str | None:
-        return _document_named(self.names, name)
+        """The one document a name stands for, or None (not a corpus name, or a name of several)."""
+        found = self.documents_named(name)
+        return next(iter(found)) if len(found) == 1 else None
 
     def references(self, text: str) -> list[LawReference]:
         """The corpus's acts and regulations named in `text`, in order of mention, each with its citation
@@ -119,8 +160,15 @@ class LawCatalog:
                     continue
                 taken.append((start, end))
                 found.append((start, end, LawReference(table[name], name, citation)))
-        for span in truncated_names(text):
-            if (doc_id := self._doc_of(span.name)) and not overlaps(span.start, span.end):
+        # a name by its form in another spelling than the catalog's ("bostøtteloven", "sosialtenestelova") or a
+        # regulation by its subject ("bustøtteforskrifta"), and a name cut short ("tvangsl. 13-6")
+        named = [(span, self._doc_of(span.name)) for span in law_names(text) + truncated_names(text)]
+        # "forskrift om bostøtte" in another spelling than the title's, by its subject word
+        for match in _REGULATION_BY_SUBJECT.finditer(text):
+            if len(doc_ids := self.subjects.get(subject_key(match.group(1)), set())) == 1:
+                named.append((NameSpan(match.group(0).lower(), match.start(), match.end()), next(iter(doc_ids))))
+        for span, doc_id in named:
+            if doc_id and not overlaps(span.start, span.end):
                 taken.append((span.start, span.end))
                 found.append((span.start, span.end, LawReference(doc_id, span.name, citation_near(text, span.start,
                                                                                                 span.end))))
@@ -144,6 +192,6 @@ class LawCatalog:
         out: list[str] = []
         for span in sorted(spans, key=lambda s: s.start):
             inside_known = any(a <= span.start and span.end <= b for a, b in known)
-            if not inside_known and span.name not in self.names and span.name not in out:
+            if not inside_known and not self.documents_named(span.name) and span.name not in out:
                 out.append(span.name)
         return out

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from boligassistent.text.variants import fold
+
 _LETTER = r"[a-zæøåA-ZÆØÅ]"
 _WORD = r"[\wæøåÆØÅ]"
 # A § number as Lovdata writes it: "4", "13 b", "13b", "7-3", "9-6 a"; a letter suffix is a–h (never "i", "og").
@@ -176,6 +178,34 @@ def law_names(text: str) -> list[NameSpan]:
 
 def _stem(name: str) -> str:
     return re.sub(r"(lov|loven|lova|forskrift|forskriften|forskrifta)$", "", name)
+
+
+_KEY_ENDING = re.compile(r"(lov|loven|lova|forskrift|forskriften|forskrifta)$")
+_JOINED_HYPHEN = re.compile(r"(?<=[\wæøå])-(?=[\wæøå])")
+
+
+def law_key(name: str) -> str:
+    """One spelling of a law or regulation name, for telling whether two names are the same: lowercase, a hyphen
+    inside a word dropped ('Nav-loven'), -loven/-lova/-lov → 'lov' and -forskriften/-forskrifta → 'forskrift', each
+    word's spelling folded (`text.variants.fold`: 'bustøtte' → 'bostøtte', 'husleige' → 'husleie', 'teneste' →
+    'tjeneste') and a joining s before the ending dropped ('barnevernsloven'). So 'bostøtteloven' and 'bustøttelova',
+    'sosialtenestelova' and 'sosialtjenesteloven' have one key."""
+    words = _JOINED_HYPHEN.sub("", name.lower()).replace("-", " ").split()
+    if not words:
+        return ""
+    *rest, last = words
+    match = _KEY_ENDING.search(last)
+    ending = ""
+    if match and match.start() > 0:
+        last, ending = last[: match.start()], "forskrift" if match.group(1).startswith("forskrift") else "lov"
+        if len(last) > 4 and last.endswith("s"):
+            last = last[:-1]
+    return " ".join([*(fold(w) for w in rest), fold(last) + ending])
+
+
+def subject_key(word: str) -> str:
+    """The first subject word of a 'Forskrift om …' title as a name's stem would spell it: 'bustøtte' → 'bostøtte'."""
+    return fold(word.lower())
 
 
 def name_variants(name: str) -> set[str]:

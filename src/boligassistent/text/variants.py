@@ -25,7 +25,8 @@ SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), 
     (r"(?<=[lnrg])gj(?=[aeiy])", "g"),      # leggje, kartleggjast, byggja → legge, kartleggast, bygga
     (r"leg(heit|heiter|heita)?$", r"lig\1"),  # mogleg, moglegheit → moglig, mogligheit
     (r"heit(en|er|a|ane)?$", "het"),        # -heit → -het
-    (r"^tenest", "tjenest"),                # teneste → tjeneste
+    (r"(?<!j)tenest", "tjenest"),           # teneste, sosialtenestelova, omsorgstenester → tjeneste … (no bokmål word
+    # holds "tenest" but after j)
     (r"^heim", "hjem"),                     # heimel → hjemmel (with the word list), heim → hjem
     (r"^bu(?=(støtt|utgift|evne|tilbod|tilbud|sett|setjing|setting))", "bo"),  # bustøtte, buutgifter, busett
     (r"^teie(?=plikt)", "taushets"),        # teieplikt → taushetsplikt

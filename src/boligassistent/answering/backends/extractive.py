@@ -55,7 +55,7 @@ class ExtractiveConfig:
     sets (`benchmarks/tune_extractive.py`)."""
 
     max_sentences: int = 4  # quoted units per answer: the opening and at most this many − 1 supporting points
-    max_chars: int = 600  # the whole answer text (quotes, labels, citation marks) stays within this
+    max_chars: int = 700  # the whole answer text (quotes, labels, citation marks) stays within this
     max_unit_chars: int = 240  # a longer unit is trimmed to its best clauses, with «…» where it was cut
     max_per_passage: int = 4  # quoted units from one passage (4 = the whole answer may come from one)
     min_sentence_chars: int = 25  # shorter units are fragments (headings, list stubs)
