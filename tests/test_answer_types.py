@@ -8,6 +8,7 @@ import pytest
 
 from boligassistent.text.answer_types import (
     AnswerType,
+    past_tense,
     asks_present_value,
     expected_answer_type,
     expected_answer_types,
@@ -172,6 +173,10 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     ("Hvor mange fikk avslag?", "Av de 120 søkerne fikk 35 avslag."),
     ("Hvor mange sma hus ble bygget?", "Det ble bygget fem småhus på kommunal tomt."),  # compound, typed without å
     ("Hvor mange utleieboliger har kommunen?", "Antallet kommunale utleieboliger var 44."),  # named in the sentence
+    # a verb after "mange" counts whoever did it: people, by a number of them or a share
+    ("Hvor mange klarte ikke å beholde boligen?", "Av 250 leietakere klarte 30 prosent ikke å beholde den."),
+    ("Hvor mange flyttet ut igjen?", "I alt 12 personer flyttet ut igjen innen ett år."),
+    ("Kor mange fekk bustøtte?", "Rundt 44 fekk bustøtte i fjor."),  # a number before a verb counts people too
 ])
 def test_a_count_of_what_the_question_counts_answers(question, sentence):
     assert holds_value(AnswerType.COUNT, sentence, question)
@@ -183,11 +188,21 @@ def test_a_count_of_what_the_question_counts_answers(question, sentence):
     ("Hvor mange kommunale boliger har kommunen?", "Fire av Husbankens satsingskommuner deltok."),
     ("Hvor mange mennesker omkom i uværet?", "Vinden nådde opptil 60 meter per sekund."),  # a measure, not a count
     ("Hvor mange ansatte har helseforetaket?", "Regionen er organisert i seks helseforetak."),
+    ("Hvor mange fikk bolig gjennom prosjektet?", "Kartleggingen omfattet prosjekter i tolv kommuner."),  # not people
+    ("Hvor mange kommuner søkte om tilskudd?", "I alt 44 søkte om tilskudd."),  # people, not kommuner
     # a number that counts nothing named, in a sentence that does not say what is counted either
     ("Hvor mange utleieboliger hadde kommunen?", "Listen med ubehandlede søknader er redusert med 75."),
 ])
 def test_a_count_of_something_else_does_not(question, sentence):
     assert not holds_value(AnswerType.COUNT, sentence, question)
+
+
+@pytest.mark.parametrize(("word", "past"), [
+    ("klarte", True), ("søkte", True), ("flyttet", True), ("bodde", True), ("fikk", True), ("deltok", True),
+    ("kommuner", False), ("tilfeller", False), ("år", False), ("personer", False), ("leietakere", False),
+])
+def test_past_tense_by_form_and_lemma(word, past):
+    assert past_tense(word) is past
 
 
 def test_the_number_of_a_list_item_counts_nothing():

@@ -58,6 +58,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from boligassistent.text.analyzer import STOPWORDS, analyze, synonyms
+from boligassistent.text.lemmas import lemma
 from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
 
@@ -414,13 +415,34 @@ def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
 
 
 @lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
+def past_tense(word: str) -> bool:
+    """Whether a word is the past tense of a verb, by its form and its lemma: weak "klarte", "søkte", "flyttet",
+    "bodde" (the lemma and -te/-de/-et/-dde), strong "fikk", "deltok" (another lemma, and no noun's plural ending
+    -r/-e). A plural noun ("kommuner", "tilfeller") is neither."""
+    word = word.casefold()
+    base = lemma(word)
+    if base == word:
+        return False
+    weak = (word.endswith(("te", "de", "et")) and word[:-2] + "e" == base) or (word.endswith("dde") and word[:-3] == base)
+    return weak or not word.endswith(("r", "e"))
+
+
+def counts_people_by_verb(question: str) -> bool:
+    """Whether a "hvor/kor mange …" question counts whoever did something, a verb right after "mange" ("hvor mange
+    klarte ikke å beholde boligen", "kor mange fekk bustøtte"): people, counted by a number of them or a share."""
+    match = _COUNTED_Q.search(question)
+    words = _WORD.findall(match.group(1))[:1] if match else []
+    return bool(words) and past_tense(words[0])
+
+
 def counted_words(question: str) -> tuple[str, ...]:
     """What a "hvor/kor mange …" question counts: the (at most two) words after "mange", up to the first function
-    word ("hvor mange kommunale boliger har …" → kommunale, boliger; "hvor mange ble …" → none)."""
+    word ("hvor mange kommunale boliger har …" → kommunale, boliger; "hvor mange ble …" → none); people too when a
+    verb follows "mange" (`counts_people_by_verb`: "hvor mange fikk avslag" → personer, fikk, avslag)."""
     match = _COUNTED_Q.search(question)
     if match is None:
         return ()
-    words: list[str] = []
+    words: list[str] = ["personer"] if counts_people_by_verb(question) else []
     for word in _WORD.findall(match.group(1))[:2]:
         if word.casefold() in STOPWORDS:
             break
@@ -430,13 +452,15 @@ def counted_words(question: str) -> tuple[str, ...]:
 
 def _counted_nouns(number: re.Match[str]) -> list[str] | None:
     """The noun (and the word after it) a number counts: the words right after it ("seks kommuner", "ni ulike
-    aktører", "fire av Husbankens kommuner", "60 meter"); None when a function word or punctuation follows it ("var
-    44.", "redusert med 75."): it counts nothing named."""
+    aktører", "fire av Husbankens kommuner", "60 meter"); people before a verb in the past tense ("44 fikk bolig");
+    None when a function word or punctuation follows it ("var 44.", "redusert med 75."): it counts nothing named."""
     words = _WORD.findall(_CLAUSE_END.split(number.string[number.end():], maxsplit=1)[0][:80])
     i = 0
     if i < len(words) and words[i].casefold() in _PARTITIVE:  # "fire av (de) …"
         i += 1
         i += i < len(words) and words[i].casefold() in _DETERMINERS
+    if i < len(words) and past_tense(words[i]):  # "44 fikk bolig": whoever did it, people
+        return ["personer"]
     while i < len(words) - 1 and i < 4 and words[i][:1].isupper():  # names and genitives before the noun
         i += 1
     nouns = [w for w in words[i:i + 2] if w.casefold() not in STOPWORDS]
@@ -548,7 +572,7 @@ def _accepted(kind: AnswerType, question: str) -> set[str]:
         # only right after "mange" ("i dag", "per år" elsewhere in the question ask for no days or years)
         counted = " ".join(counted_words(question))
         accepted |= {name for name, unit in _ASKED_UNIT.items() if unit.search(counted if name == "duration" else question)}
-        if _PARTITIVE_COUNT_Q.search(question):
+        if _PARTITIVE_COUNT_Q.search(question) or counts_people_by_verb(question):
             accepted.add("share")
     unit = asked_unit(question) if kind in _RATED or kind is AnswerType.QUANTITY else None
     if unit and (in_unit := accepted & _UNIT_CLASSES[unit]):  # no class of the kind in that unit: the kind's own
