@@ -16,6 +16,7 @@ NOTHING = AnalyzerConfig(lemmas=False, variants=False, compounds=False, stems=Fa
 def test_question_words_and_stopwords_drop_out_numbers_stay_whole():
     assert analyze("hvor hvilken hva kan") == []
     assert analyze("Kva er dei?") == []
+    assert analyze("ifølge rapporten") == analyze("rapporten")  # "according to" is a function word
     assert "73,7" in plain_tokens("73,7 prosent") and "9-3a" in plain_tokens("§ 9-3a")
     assert analyze("§ 9-3a gjelder 73,7 prosent")[:2] == ["9-3a", "73,7"]
 

@@ -13,6 +13,7 @@ from boligassistent.text.answer_types import (
     expected_answer_type,
     expected_answer_types,
     holds_value,
+    value_words,
     values,
 )
 
@@ -83,6 +84,9 @@ def test_the_kind_of_value_a_question_asks_for(question, kind):
     (Q, "Hva er den flytende renten?", "Renten er 4,2 prosent."),
     (S, "Hvor stor andel fikk avslag?", "Hele 37 prosent fikk avslag."),
     (S, "Hvilken andel svarte?", "Av de spurte svarte 64."),
+    (S, "Hvor stor andel av barna er underernærte?", "Halvparten av barna er underernærte."),  # a share in words
+    (S, "Hvor stor andel bodde i leiegård?", "Minst to tredeler av befolkningen bodde i leiegård."),
+    (S, "Hvor stor del av søkerne fikk avslag?", "Hver tredje søker fikk avslag."),
     (C, "Hvor mange boliger eier kommunen?", "Kommunen eier 3 325 boliger."),
     (C, "Kor mange bustader eig kommunen?", "Kommunen eig tolv bustader."),
     (C, "Hvor mange ganger er låtene spilt?", "Låtene er spilt over 5 milliarder ganger."),
@@ -129,6 +133,7 @@ def test_a_sentence_holding_the_value_answers(kind, question, sentence):
     (A, "Hva kostet systemet?", "Systemet ble tatt i bruk i 2019."),
     (A, "Hvor mye koster ordningen?", "Ordningen har 200 brukere."),
     (T, "Når kom loven?", "Det kreves fem prosent egenkapital."),
+    (S, "Hvor stor andel bodde fortsatt i boligen?", "Rapporten viste 167 deltakere i ti prosjekter."),  # a count
     (T, "Når kom loven?", "Kommunen har 300 boliger."),
     (T, "Hvor fort skal søknaden behandles?", "Søknaden skal behandles av kommunen."),
     (T, "Når ble hun kåret i 1999?", "I 1999 ble hun kåret."),  # a value the question names
@@ -332,3 +337,9 @@ def test_a_duration_asked_by_its_compound_is_the_time_of_its_first_part(question
 ])
 def test_each_part_of_a_question_asks_for_its_own_kind_of_value(question, kinds):
     assert expected_answer_types(question) == kinds
+
+
+def test_the_words_a_share_is_asked_by_are_no_subject():
+    assert value_words("Hvor stor andel blir boende i boligen?") == ["Hvor stor andel"]
+    assert value_words("Hva er andelen eiere?") == ["andelen"]
+    assert value_words("Hvor mange andelsboliger finnes?") == []  # a compound with "andel" is a subject

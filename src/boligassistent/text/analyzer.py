@@ -34,7 +34,7 @@ sånn inni mellom vår hver hvem vors hvis både bare enn fordi før mange også
 siden dykk dykkar dei deira deires deim di då eg ein eit eitt elles honom hjå ho hoe henne hennar
 hennes hoss hossen ikkje ingi inkje korleis korso kva kvar kvarhelst kven kvi kvifor me medan mi mine
 mykje no nokon noka nokor noko nokre sia sidan so somt somme um upp vere vore verte vort varte vart
-må får få gjelder gjøre gjør hos mye the of er det egentlig fortsatt visst vel jo
+må får få gjelder gjøre gjør hos mye the of er det egentlig fortsatt visst vel jo ifølge ifølgje iflg
 """.split())
 
 

@@ -164,7 +164,11 @@ _MAGNITUDE = r"(?:mill\.?|mrd\.?|millioner|million|millionar|milliarder|milliard
 _MONEY = re.compile(rf"{_RANGED}\s*(?:{_MAGNITUDE}\s*)?{_CURRENCY}(?![\wæøå])|{_RANGED}\s*(?:mill\.?|mrd\.?)(?![\wæøå])"
                     rf"|\b(?:kr\.?|NOK)\s*{_DIGITS}|\bgratis\b", _Q)
 _MAGNITUDE_VALUE = re.compile(rf"{_RANGED}\s+(?:millioner|million|millionar|milliarder|milliard|milliardar){_END}", _Q)
-_SHARE = re.compile(rf"{_RANGED}\s*(?:%|prosent(?:poeng)?{_END}|promille{_END})", _Q)
+# a share in words: "halvparten", "to tredeler", "en fjerdedel", "hver tredje", "flertallet"
+_FRACTION = (r"\b(?:halvparten|halvdelen|flertallet|fleirtalet|mindretallet|majoriteten"
+             r"|(?:en|ei|ein|to|tre|fire|fem)\s+(?:tre|tredje|fjerde|femte|sjette|tiende)del(?:er|ar|en|a)?"
+             r"|hver\s+(?:andre|annen|tredje|fjerde|femte|tiende)|kvar\s+(?:andre|tredje|fjerde|femte|tiande))" + _END)
+_SHARE = re.compile(rf"{_RANGED}\s*(?:%|prosent(?:poeng)?{_END}|promille{_END})|{_FRACTION}", _Q)
 _PLAIN = re.compile(_NUMBER, _Q)
 _TIME_WORD = re.compile(r"\b(vår(en)?|høst(en)?|haust(en)?|sommer(en)?|sommar(en)?|vinter(en)?|i fjor|i fjar|i år"
                         r"|nå|i dag|i går|i morgon|i morgen|neste år|til neste år|snart|straks|umiddelbart|snarest|omgående"
@@ -245,6 +249,8 @@ _STATEMENT_END = re.compile(r"[.;:!?•](?:\s|$)|\so\s")  # a sentence's or a li
 _PARTITIVE_COUNT_Q = re.compile(r"\b(?:hvor|kor)\s+mange\s+(?:av|i|blant)\b", _Q)
 # "hvor mange X": plain numbers must count X ("seks kommuner" does not answer "hvor mange familier")
 _COUNTED_Q = re.compile(r"\b(?:hvor|kor)\s+mange\s+(.*)", _Q)
+# the words a share is asked by: "hvor stor andel", "kor stor del", "andelen" (the value's name, not its subject)
+_SHARE_WORDS = re.compile(r"\b(?:hvor|kor)\s+(?:stor|store|høy|høg)\s+(?:andel|del)\b|\bandel(?:en)?\b", _Q)
 _COUNTED_CLASSES = {"plain", "year-shaped"}
 _WORD = re.compile(r"[\wæøåÆØÅ][\wæøåÆØÅ'’-]*")
 _CLAUSE_END = re.compile(r"[.,;:!?()«»\"“”]|\s[–—]\s")
@@ -293,8 +299,9 @@ def _unit(match: re.Match[str]) -> str:
 
 def value_words(question: str) -> list[str]:
     """The question's words that name the value asked, not its subject: its unit ("hvor mange kroner", "prosent",
-    "år") and the period or area it is asked per ("per måned", "i året")."""
+    "år", "hvor stor andel") and the period or area it is asked per ("per måned", "i året")."""
     units = [m.group(0) for pattern in _ASKED_UNIT.values() for m in pattern.finditer(question)]
+    units += [m.group(0) for m in _SHARE_WORDS.finditer(question)]
     return units + [m.group(0) for m in _QUESTION_RATE.finditer(question)]
 
 
@@ -608,6 +615,9 @@ def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
                and not (interest and not change and _POINTS.search(match.group(0)))
                and not (percent_of is not None and _of_other(match, percent_of))
                and not (time_of is not None and _time_of_other(match, time_of))
+               # a bare number may be a share ("Av de spurte svarte 64."), but one before a noun counts it ("167
+               # deltakere")
+               and not (kind is AnswerType.SHARE and name == "plain" and _counted_nouns(match) is not None)
                for name, match in _value_matches(sentence))
 
 
