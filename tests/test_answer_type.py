@@ -37,6 +37,19 @@ def test_a_sentence_naming_the_subject_by_a_synonym_is_about_it():
     assert missing_value(question, sentence, idf, synonyms=synonyms(question)) is None
 
 
+def test_a_value_about_another_municipality_does_not_answer():
+    """Reports give figures per kommune: a figure in a passage about Sola, however the sentences after the name refer
+    to it ("Kommunen …", "… disse familiene …"), does not answer a question about Haugesund (named in any case)."""
+    question = "hvor mange familier sto på venteliste i haugesund?"
+    idf = {t: 3.0 for t in analyze(question)}
+    sola = ["Sola kommune har tatt utgangspunkt i et case.", "Kommunen har seks familier som står på venteliste.",
+            "26 av disse familiene står på venteliste for større bolig."]
+    haugesund = ["Haugesund kommune har også et case.", "Kommunen har ni familier som står på venteliste."]
+    assert missing_value(question, sola + haugesund[:1], idf) is AnswerType.COUNT
+    assert missing_value(question, sola + haugesund, idf) is None
+    assert missing_value("hvor mange familier sto på venteliste?", sola, idf) is None  # no municipality asked
+
+
 def test_questions_asking_for_no_value_pass():
     assert missing_value("Kan en student få bostøtte?", [], IDF) is None
 

@@ -6,15 +6,18 @@ Which value a question asks for, and whether a sentence holds one, are rules abo
 (`text.answer_types`, shared with the extractive backend's sentence choice); this module adds the subject: the
 sentence (with the one before it, which often names the subject: "Det ble gravd frem i 1908", and the heading it
 stands under) must hold enough of the question's idf-weighted terms (the keys of `idf`: the question's terms as
-retrieval read them).
+retrieval read them), and must not be about another municipality than the one the question names: reports give
+figures per kommune, and "Sola kommune … har 41 barnefamilier som leier kommunal bolig" does not answer "hvor mange
+familier leide kommunal bolig i Haugesund".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from boligassistent.answering.evidence import term_share
-from boligassistent.text.analyzer import analyze
+from boligassistent.text.analyzer import STOPWORDS, analyze
 from boligassistent.text.answer_types import (
     AnswerType,
     expected_answer_type,
@@ -23,6 +26,25 @@ from boligassistent.text.answer_types import (
     value_words,
 )
 from boligassistent.text.thesaurus import Synonyms
+
+
+# "Sola kommune", "Haugesund kommunes", "kommunene Askøy, Sola og Haugesund": a municipality by name
+_MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ-]{2,})\s+kommunes?\b")
+_MUNICIPALITIES = re.compile(r"\bkommunene\s+((?:[A-ZÆØÅ][a-zæøå-]{2,}(?:\s*,\s*|\s+og\s+))+[A-ZÆØÅ][a-zæøå-]{2,})")
+_NAME_IN_LIST = re.compile(r"[A-ZÆØÅ][a-zæøå-]{2,}")
+_NOT_NAMES = frozenset("hver kvar egen eigen annen anna ny ni ei samme same vår hele heile større mindre".split())
+
+
+def municipalities(text: str) -> set[str]:
+    """The municipalities a text names as such ("Sola kommune", "kommunene Askøy og Sola"), lowercase."""
+    names = {m.group(1).lower() for m in _MUNICIPALITY.finditer(text)}
+    for listed in _MUNICIPALITIES.finditer(text):
+        names |= {name.lower() for name in _NAME_IN_LIST.findall(listed.group(1))}
+    return {name for name in names if name not in STOPWORDS and name not in _NOT_NAMES}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\wæøå-]+", text.lower()))
 
 
 @dataclass(frozen=True)
@@ -47,10 +69,30 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     terms -= set(analyze(" ".join(value_words(question))))
     analyzed = [set(analyze(s)) for s in sentences]
     heading_terms = {h: set(analyze(h)) for h in set(headings or ())}
+    # the municipalities the passages name as such ("Haugesund kommune"), and those of them the question names (in any
+    # case: "i haugesund")
+    asked = municipalities(" ".join(sentences)) & _words(question)
+    about = _municipality_in_force(sentences, headings) if asked else [set()] * len(sentences)
     for i, sentence in enumerate(sentences):
         context = analyzed[i] | (analyzed[i - 1] if i else set())
         if headings:
             context |= heading_terms[headings[i]]
-        if holds_value(kind, sentence, question) and term_share(terms, idf, context, synonyms) >= config.min_subject_share:
+        if (holds_value(kind, sentence, question) and term_share(terms, idf, context, synonyms) >= config.min_subject_share
+                and not (about[i] and not about[i] & asked)):
             return None
     return kind
+
+
+def _municipality_in_force(sentences: list[str], headings: list[str] | None) -> list[set[str]]:
+    """Beside each sentence, the municipalities it is about: those it names, else those the last sentence naming any
+    named before it in the same section ("Sola kommune har … Kommunen rapporter … 41 barnefamilier … 26 av disse
+    familiene …"), else those its heading names."""
+    out: list[set[str]] = []
+    current: set[str] = set()
+    for i, sentence in enumerate(sentences):
+        heading = headings[i] if headings else ""
+        if i == 0 or (headings and heading != headings[i - 1]):
+            current = municipalities(heading)
+        current = municipalities(sentence) or current
+        out.append(current)
+    return out
