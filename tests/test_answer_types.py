@@ -12,6 +12,7 @@ from boligassistent.text.answer_types import (
     asks_present_value,
     expected_answer_type,
     expected_answer_types,
+    asked_part,
     holds_value,
     value_words,
     values,
@@ -343,3 +344,34 @@ def test_the_words_a_share_is_asked_by_are_no_subject():
     assert value_words("Hvor stor andel blir boende i boligen?") == ["Hvor stor andel"]
     assert value_words("Hva er andelen eiere?") == ["andelen"]
     assert value_words("Hvor mange andelsboliger finnes?") == []  # a compound with "andel" is a subject
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    # the situation told before the question asks nothing: "fristen" there is no deadline asked for
+    ("Klienten postet klagen siste dagen av fristen, men den kom fram fire dager etterpå. Er klagen for sen?", None),
+    ("Bruker fikk avslag i mai. Hvor lang er klagefristen?", AnswerType.DURATION),
+    ("Hvor mange mistet boligen? Har vi noen tall på det?", AnswerType.COUNT),  # two questions, one value
+    ("bruker fikk avslag i mai, hvor lang er klagefristen", AnswerType.DURATION),  # no "?": all of it
+    # "når regnes/anses/gjelder …" asks under what condition, not when
+    ("Vil drøfte en sak anonymt. Når regnes opplysningene som anonyme?", None),
+    ("Når reknast opplysningane som anonyme?", None),
+    ("Når må søknaden være sendt?", AnswerType.TIME),
+])
+def test_the_kind_asked_comes_from_the_asked_part(question, kind):
+    assert expected_answer_type(question) == kind
+
+
+def test_asked_part_keeps_the_questions():
+    assert asked_part("Hun har fått avslag. Kan hun klage? Hvor lang er fristen?") == "Kan hun klage? Hvor lang er fristen?"
+
+
+@pytest.mark.parametrize(("question", "sentence", "kind"), [
+    ("Hvor mye får man i kvalifiseringsstønad i året?", "Stønaden er 2,041 ganger folketrygdens grunnbeløp.",
+     AnswerType.AMOUNT),  # an amount in the base amount G
+    ("Hvor mye er stønaden?", "Stønaden er 2 G per år.", AnswerType.AMOUNT),
+    ("Hvor mange prosen svarte ja?", "Hele 37 prosent svarte ja.", AnswerType.COUNT),  # "prosen": a typo
+    ("Hvor mange rusavhengige mistet boligen?", "Av 250 personer med rusavhengighet mistet mange boligen.",
+     AnswerType.COUNT),  # people with what the question counts
+])
+def test_values_in_other_forms(question, sentence, kind):
+    assert holds_value(kind, sentence, question)

@@ -52,6 +52,9 @@ class AnswerTypeConfig:
     # a sentence is about the question's subject when it and the sentence before it hold this idf share of the
     # question's terms
     min_subject_share: float = 0.2
+    # the sentences before a value's sentence (in the same section) that may name its subject: "… tre av beboerne har
+    # gjennomført et fotokurs. … kun 7.000 kroner var nok til å dekke kostnadene til dette prosjektet"
+    context_sentences: int = 1
 
 
 def missing_value(question: str, sentences: list[str], idf: dict[str, float],
@@ -74,7 +77,10 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     asked = municipalities(" ".join(sentences)) & _words(question)
     about = _municipality_in_force(sentences, headings) if asked else [set()] * len(sentences)
     for i, sentence in enumerate(sentences):
-        context = analyzed[i] | (analyzed[i - 1] if i else set())
+        context = set(analyzed[i])
+        for j in range(max(0, i - config.context_sentences), i):
+            if not headings or headings[j] == headings[i]:
+                context |= analyzed[j]
         if headings:
             context |= heading_terms[headings[i]]
         if (holds_value(kind, sentence, question) and term_share(terms, idf, context, synonyms) >= config.min_subject_share

@@ -82,7 +82,9 @@ _DURATION_Q = re.compile(r"\b(hvor|kor)\s+lenge\b|\b(hvor|kor)\s+lang\s+tid\b"
                          r"|\bkva\s+for\s+(ein\s+)?periode\b", _Q)
 # "how soon": "hvor fort/raskt/snart", "kor tidleg" asks for a time, not a place
 _SOON = r"fort|raskt|snart|tidlig|tidleg|kjapt"
-_TIME_Q = re.compile(rf"^\W*(og\s+)?(når|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\b"
+# "når regnes/anses/gjelder …" asks under what condition, not at what time ("Når regnes opplysningene som anonyme?")
+_CONDITION_VERBS = r"regnes|reknast|rekna|regnet|anses|ansees|telles|tel|vurderes|definerast|defineres|gjelder|gjeld"
+_TIME_Q = re.compile(rf"^\W*(og\s+)?(når(?!\s+(?:{_CONDITION_VERBS})\b)|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\b"
                      r"|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
                      r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
 # money by its verb ("hvor mye koster/betaler/tjener/bevilget …") or by its noun ("hvor mye penger/bostøtte/husleie …")
@@ -162,7 +164,9 @@ _YEAR_IN_CONTEXT = re.compile(
 _CURRENCY = r"(?:kr\.?|kroner|kronor|NOK|euro|dollar|øre|,-)"
 _MAGNITUDE = r"(?:mill\.?|mrd\.?|millioner|million|millionar|milliarder|milliard|milliardar)"
 _MONEY = re.compile(rf"{_RANGED}\s*(?:{_MAGNITUDE}\s*)?{_CURRENCY}(?![\wæøå])|{_RANGED}\s*(?:mill\.?|mrd\.?)(?![\wæøå])"
-                    rf"|\b(?:kr\.?|NOK)\s*{_DIGITS}|\bgratis\b", _Q)
+                    rf"|\b(?:kr\.?|NOK)\s*{_DIGITS}|\bgratis\b"
+                    # an amount in the national insurance's base amount: "2,041 ganger folketrygdens grunnbeløp", "2 G"
+                    rf"|{_RANGED}\s*ganger\s+(?:folketrygdens\s+|folketrygda\s+sitt\s+)?grunnbeløp\w*|{_DIGITS}\s*G\b", _Q)
 _MAGNITUDE_VALUE = re.compile(rf"{_RANGED}\s+(?:millioner|million|millionar|milliarder|milliard|milliardar){_END}", _Q)
 # a share in words: "halvparten", "to tredeler", "en fjerdedel", "hver tredje", "flertallet"
 _FRACTION = (r"\b(?:halvparten|halvdelen|flertallet|fleirtalet|mindretallet|majoriteten"
@@ -221,7 +225,7 @@ _RATE_CHANGE_Q = re.compile(r"\b(?:plusse\w*|legge\w*\s+p[åa]|påslag\w*|tilleg
 _POINTS = re.compile(r"prosentpoeng\b", _Q)
 
 # the unit words a count question may ask for by name ("hvor mange prosent/kroner/år"), by value class
-_ASKED_UNIT = {"share": re.compile(r"\b(prosent\w*|promille)\b|%", _Q),
+_ASKED_UNIT = {"share": re.compile(r"\b(prosent\w*|prosen|promille)\b|%", _Q),  # "prosen": a typo of "prosent"
                "money": re.compile(r"\b(kroner|kr|kronor|euro|dollar|øre|millioner|milliarder)\b", _Q),
                "duration": re.compile(rf"\b{_TIME_UNIT}{_END}", _Q)}
 # The unit a question asks its value in, by name: "hvor mange/mye kroner", "… i kroner?", "hvor mange prosent",
@@ -256,6 +260,7 @@ _WORD = re.compile(r"[\wæøåÆØÅ][\wæøåÆØÅ'’-]*")
 _CLAUSE_END = re.compile(r"[.,;:!?()«»\"“”]|\s[–—]\s")
 _MIN_HEAD = 3  # letters: a shorter stem is no compound's last part
 _PARTITIVE = frozenset({"av", "blant"})
+_QUALIFIERS = frozenset({"med", "uten", "utan"})  # "personer med rusavhengighet" counts the rusavhengige
 _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine", "hans", "hennes"})
 # nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
 _PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker innbyggere innbyggjarar "
@@ -333,10 +338,19 @@ _ACCEPTS = {AnswerType.DURATION: {"duration", "date", "year"},
 _RATED = {AnswerType.AMOUNT, AnswerType.QUANTITY, AnswerType.COUNT, AnswerType.SHARE}  # kinds a rate can qualify
 
 
+def asked_part(question: str) -> str:
+    """What a question asks, without the situation told before it: its sentences that end in "?" ("Klienten postet
+    klagen siste dagen av fristen. Er klagen for sen?" asks "Er klagen for sen?"), or all of it when none does."""
+    asked = [sentence for sentence in _QUESTION_SENTENCES.split(question.strip()) if sentence.rstrip().endswith("?")]
+    return " ".join(asked) if asked else question
+
+
 def expected_answer_type(question: str) -> AnswerType | None:
-    """The kind of value the question asks for; None for questions about rules, reasons or yes/no."""
+    """The kind of value the question asks for (in its asked part, `asked_part`); None for questions about rules,
+    reasons or yes/no."""
+    asked = asked_part(question)
     for kind, pattern in _QUESTIONS:
-        if pattern.search(question):
+        if pattern.search(asked):
             return kind
     return None
 
@@ -377,7 +391,8 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     """The kinds of value each part of the question asks for, in order, each once: "Kor mange medlemer sit i nemnda,
     og for kor lang tid blir dei oppnemnde?" asks for a count and a duration (`expected_answer_type` gives the
     first kind the whole question matches)."""
-    parts = [part for sentence in _QUESTION_SENTENCES.split(question.strip()) for part in _NEXT_ASKED.split(sentence)]
+    parts = [part for sentence in _QUESTION_SENTENCES.split(asked_part(question).strip())
+             for part in _NEXT_ASKED.split(sentence)]
     kinds = [kind for part in parts if (kind := expected_answer_type(part)) is not None]
     return list(dict.fromkeys(kinds)) or ([kind] if (kind := expected_answer_type(question)) else [])
 
@@ -471,6 +486,8 @@ def _counted_nouns(number: re.Match[str]) -> list[str] | None:
     while i < len(words) - 1 and i < 4 and words[i][:1].isupper():  # names and genitives before the noun
         i += 1
     nouns = [w for w in words[i:i + 2] if w.casefold() not in STOPWORDS]
+    if len(words) > i + 2 and words[i + 1].casefold() in _QUALIFIERS:  # "250 personer med rusavhengighet"
+        nouns.append(words[i + 2])
     if not words[i:] or words[i].casefold() in STOPWORDS or not nouns:
         return None
     return nouns
