@@ -50,6 +50,16 @@ def test_a_value_about_another_municipality_does_not_answer():
     assert missing_value("hvor mange familier sto på venteliste?", sola, idf) is None  # no municipality asked
 
 
+def test_a_figure_for_other_years_does_not_answer_a_year_asked():
+    question = "Hvor mange deltakere hadde prosjektene i 2019?"
+    idf = {t: 3.0 for t in analyze(question)}
+    assert missing_value(question, ["Prosjektene hadde 167 deltakere i 2015."], idf) is AnswerType.COUNT
+    assert missing_value(question, ["Prosjektene hadde 180 deltakere i 2019."], idf) is None
+    assert missing_value(question, ["Prosjektene hadde 180 deltakere."], idf) is None  # no year: may be that one
+    assert missing_value("Når startet prosjektene som i 2019 hadde deltakere?", ["Prosjektene startet i 2012."],
+                         idf) is None  # a time asked: another year answers
+
+
 def test_questions_asking_for_no_value_pass():
     assert missing_value("Kan en student få bostøtte?", [], IDF) is None
 

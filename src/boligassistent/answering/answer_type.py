@@ -8,7 +8,7 @@ sentence (with the one before it, which often names the subject: "Det ble gravd 
 stands under) must hold enough of the question's idf-weighted terms (the keys of `idf`: the question's terms as
 retrieval read them), and must not be about another municipality than the one the question names: reports give
 figures per kommune, and "Sola kommune … har 41 barnefamilier som leier kommunal bolig" does not answer "hvor mange
-familier leide kommunal bolig i Haugesund".
+familier leide kommunal bolig i Haugesund"; nor about other years only, when the question asks a figure for a year.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from boligassistent.answering.evidence import term_share
 from boligassistent.text.analyzer import STOPWORDS, analyze
 from boligassistent.text.answer_types import (
     AnswerType,
+    asked_part,
     expected_answer_type,
     holds_value,
     value_completes_yes_no,
@@ -32,6 +33,8 @@ from boligassistent.text.thesaurus import Synonyms
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ-]{2,})\s+kommunes?\b")
 _MUNICIPALITIES = re.compile(r"\bkommunene\s+((?:[A-ZÆØÅ][a-zæøå-]{2,}(?:\s*,\s*|\s+og\s+))+[A-ZÆØÅ][a-zæøå-]{2,})")
 _NAME_IN_LIST = re.compile(r"[A-ZÆØÅ][a-zæøå-]{2,}")
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")
+_TIME_KINDS = {AnswerType.TIME, AnswerType.DURATION}
 _NOT_NAMES = frozenset("hver kvar egen eigen annen anna ny ni ei samme same vår hele heile større mindre".split())
 
 
@@ -76,6 +79,9 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     # case: "i haugesund")
     asked = municipalities(" ".join(sentences)) & _words(question)
     about = _municipality_in_force(sentences, headings) if asked else [set()] * len(sentences)
+    # a figure asked for a year ("Hvor mange deltakere hadde prosjektene i 2019?") is not one given for other years
+    # only ("167 deltakere … i 2015"); a question asking for a time is answered by another year
+    years = set(_YEAR.findall(asked_part(question))) if kind not in _TIME_KINDS else set()
     for i, sentence in enumerate(sentences):
         context = set(analyzed[i])
         for j in range(max(0, i - config.context_sentences), i):
@@ -84,7 +90,8 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
         if headings:
             context |= heading_terms[headings[i]]
         if (holds_value(kind, sentence, question) and term_share(terms, idf, context, synonyms) >= config.min_subject_share
-                and not (about[i] and not about[i] & asked)):
+                and not (about[i] and not about[i] & asked)
+                and not (years and (found := set(_YEAR.findall(sentence))) and not found & years)):
             return None
     return kind
 
