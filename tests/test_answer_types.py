@@ -14,6 +14,7 @@ from boligassistent.text.answer_types import (
     expected_answer_types,
     asked_part,
     holds_value,
+    question_parts,
     value_words,
     values,
 )
@@ -375,3 +376,13 @@ def test_asked_part_keeps_the_questions():
 ])
 def test_values_in_other_forms(question, sentence, kind):
     assert holds_value(kind, sentence, question)
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Er ansvarsgruppa lovpålagt, og kan den fatte vedtak?", ["Er ansvarsgruppa lovpålagt", "kan den fatte vedtak?"]),
+    ("Hvilke krav stilles – og hvor mye tid får prosjektlederen?", ["Hvilke krav stilles", "hvor mye tid får prosjektlederen?"]),
+    ("Bruker er 19. Hvem har ansvaret, og hvor lenge kan han få hjelp?", ["Hvem har ansvaret", "hvor lenge kan han få hjelp?"]),
+    ("Kan utleier heve kontrakten og kreve erstatning?", ["Kan utleier heve kontrakten og kreve erstatning?"]),
+])
+def test_question_parts(question, parts):
+    assert question_parts(question) == parts

@@ -280,7 +280,7 @@ GRANT_IDF = {"søknadsfrist": 3.0, "frist": 3.0, "boligtiltak": 3.0, "tiltak": 2
 
 def test_novelty_lets_a_point_answer_what_the_opening_did_not():
     question = "Når er søknadsfristen for tilskudd til boligtiltak, og kan frivillige organisasjoner søke?"
-    config = ExtractiveConfig(max_sentences=2, continuation=False, context_weight=0.0)
+    config = ExtractiveConfig(max_sentences=2, continuation=False, context_weight=0.0, part_min_terms=99)  # no parts
     evidence = dataclasses.replace(EVIDENCE, idf=GRANT_IDF)
 
     def answer(novelty: float):
@@ -309,3 +309,19 @@ def test_a_section_the_question_cites_opens_the_answer_whatever_its_words():
     draft = compose(question, [guidance, cited])
     assert draft.sentences[0][0] == "Kommunen er forpliktet til å finne midlertidig botilbud for dem som ikke klarer det selv."
     assert_quoted_from_sources(draft, [guidance, cited])
+
+
+def test_each_question_asked_gets_a_point():
+    """"Når er fristen …, og kan frivillige organisasjoner søke?" asks two things: the second part gets the unit that
+    answers it, even where nothing else would make room for it (no novelty credit)."""
+    question = "Når er søknadsfristen for tilskudd til boligtiltak, og kan frivillige organisasjoner søke?"
+    evidence = dataclasses.replace(EVIDENCE, idf=GRANT_IDF)
+
+    def answer(part_min_terms: int):
+        config = ExtractiveConfig(max_sentences=2, continuation=False, context_weight=0.0, novelty=0.0,
+                                  part_min_terms=part_min_terms)
+        return ExtractiveBackend(config).compose(question, question, [GRANTS], evidence, [])
+
+    assert "Frivillige" not in answer(99).text  # one question: the deadline restated twice
+    draft = answer(ExtractiveConfig().part_min_terms)
+    assert draft.sentences[1][0] == "Frivillige organisasjoner kan også søke om tilskudd."

@@ -387,6 +387,19 @@ _NEXT_ASKED = re.compile(r"(?:,\s*|\s+)og\s+(?=(?:[\wæøå]+\s+){0,2}?(?:hvor|k
                          _Q)
 
 
+# "…, og kan frivillige søke?", "… – og hvor mye …?", "…, og får en deltaker på 23 mindre?": "og" opening a clause
+# that asks again, by a question word or a yes/no verb
+_ASKS_AGAIN = re.compile(r"(?:,\s*|\s+[–—-]\s+|\s+)og\s+(?=(?:i\s+så\s+fall\s+)?(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem"
+                         r"|kven|kan|må|har|skal|får|er|blir|bør|vil|gjelder|gjeld|mister|mistar|finnes|fins)\b)", _Q)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question asks, in order: its asked sentences (`asked_part`), each split where "og" opens a
+    clause that asks again ("Er ansvarsgruppa lovpålagt, og kan den fatte vedtak?" → two parts)."""
+    return [part.strip() for sentence in _QUESTION_SENTENCES.split(asked_part(question).strip())
+            for part in _ASKS_AGAIN.split(sentence) if part.strip()]
+
+
 def expected_answer_types(question: str) -> list[AnswerType]:
     """The kinds of value each part of the question asks for, in order, each once: "Kor mange medlemer sit i nemnda,
     og for kor lang tid blir dei oppnemnde?" asks for a count and a duration (`expected_answer_type` gives the

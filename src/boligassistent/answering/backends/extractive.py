@@ -24,7 +24,7 @@ from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.arms.legal import cited_in_question
 from boligassistent.retrieval.types import ScoredChunk
 from boligassistent.text.analyzer import analyze, synonyms
-from boligassistent.text.answer_types import expected_answer_type, expected_answer_types, holds_value
+from boligassistent.text.answer_types import expected_answer_type, expected_answer_types, holds_value, question_parts
 from boligassistent.text.sentences import split_units
 from boligassistent.text.thesaurus import with_synonyms
 
@@ -82,6 +82,10 @@ class ExtractiveConfig:
     continuation_overlap: float = 0.2  # "the same thing": term Jaccard with the opening at least this
     novelty: float = 1.0  # a supporting point loses this share of its overlap credit for the question terms the
     # units already chosen hold (a point should answer what the opening did not: "… og kan frivillige søke?")
+    part_min_terms: int = 2  # a part with fewer content terms gets its own point only when it asks for a value
+    part_answered_ratio: float = 0.8  # a question asking several things ("…, og kan frivillige søke?"): a part counts
+    # as answered when a chosen unit scores at least this share of the best unit for that part alone; else that best
+    # unit is the next point
 
 
 @dataclass
@@ -224,9 +228,31 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, len(a | b))
 
 
+def _part_relevances(question: str, idf: dict[str, float], config: ExtractiveConfig,
+                     candidates: list[Candidate]) -> list[_Relevance]:
+    """One relevance per question a question asks ("Er ansvarsgruppa lovpålagt, og kan den fatte vedtak?" asks two),
+    each over the terms of its own part; none for a question asking one thing."""
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return []
+    units = [c.terms for c in candidates]
+    out = []
+    for part in parts:
+        terms = set(analyze(part))
+        if len(terms) < config.part_min_terms and expected_answer_type(part) is None:
+            continue  # "… og har det fungert?": too little of its own to choose a point by
+        out.append(_Relevance(part, {t: w for t, w in idf.items() if t in terms}, config, units))
+    return out if len(out) > 1 else []
+
+
+def _part_score(cand: Candidate, part: _Relevance, config: ExtractiveConfig) -> float:
+    return (part.overlap(cand.terms) * config.overlap_weight + part.fits_type(cand.text) * config.type_bonus
+            + config.rank_weight / (1.0 + config.rank_decay * cand.hit_rank))
+
+
 def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
                      config: ExtractiveConfig = ExtractiveConfig(),
-                     relevance: _Relevance | None = None) -> list[Candidate]:
+                     relevance: _Relevance | None = None, parts: list[_Relevance] | None = None) -> list[Candidate]:
     """The opening first (the best unit holding the value asked for, a self-contained rule before an exception), then
     the supporting points in passage order: a law/guidance complement when both answer, then, one at a time, the
     unit above `keep_ratio` of the best that adds most (its score less `novelty` × the credit for question terms the
@@ -263,6 +289,17 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
                        and admissible(c)), None)
     if complement is not None and len(chosen) < config.max_sentences:
         chosen.append(complement)
+    # Each question a question asks gets a point: the unit that answers that part best, unless one chosen already
+    # does ("…, og kan frivillige organisasjoner søke?" is not left to the first part's points).
+    for part in parts or []:
+        scored = [(_part_score(c, part, config), c) for c in ranked if part.overlap(c.terms) > 0 or part.fits_type(c.text)]
+        if not scored or len(chosen) >= config.max_sentences:
+            continue
+        score, best_for_part = max(scored, key=lambda pair: pair[0])
+        if best_for_part in chosen or not admissible(best_for_part):
+            continue
+        if max((_part_score(c, part, config) for c in chosen), default=0.0) < score * config.part_answered_ratio:
+            chosen.append(best_for_part)
     pool = quotable
 
     def gain(cand: Candidate, covered: set[str]) -> float:
@@ -292,7 +329,8 @@ class ExtractiveBackend:
                 history: list[str]) -> Draft:
         config = self.config
         candidates, relevance = _scored(resolved, hits, evidence.idf, config, self.similarity)
-        chosen = select_sentences(candidates, hits, config, relevance)
+        parts = _part_relevances(resolved, evidence.idf, config, candidates)
+        chosen = select_sentences(candidates, hits, config, relevance, parts)
         numbers: dict[int, int] = {}  # hit rank → citation number, in order of first use
         quotes: dict[int, list[str]] = {}
         lines: list[str] = []
