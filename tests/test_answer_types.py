@@ -8,12 +8,12 @@ import pytest
 
 from boligassistent.text.answer_types import (
     AnswerType,
-    past_tense,
+    asked_part,
     asks_present_value,
     expected_answer_type,
     expected_answer_types,
-    asked_part,
     holds_value,
+    past_tense,
     question_parts,
     value_words,
     values,

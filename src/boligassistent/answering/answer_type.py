@@ -28,7 +28,6 @@ from boligassistent.text.answer_types import (
 )
 from boligassistent.text.thesaurus import Synonyms
 
-
 # "Sola kommune", "Haugesund kommunes", "kommunene Askøy, Sola og Haugesund": a municipality by name
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ-]{2,})\s+kommunes?\b")
 _MUNICIPALITIES = re.compile(r"\bkommunene\s+((?:[A-ZÆØÅ][a-zæøå-]{2,}(?:\s*,\s*|\s+og\s+))+[A-ZÆØÅ][a-zæøå-]{2,})")
