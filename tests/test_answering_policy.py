@@ -8,11 +8,18 @@ import pytest
 
 from boligassistent.answering.abstention import AbstentionConfig, AbstentionGates, CalibratedPolicy
 from boligassistent.answering.abstention_model import LogisticModel
-from boligassistent.answering.evidence import Evidence, EvidenceConfig, measure_evidence, question_names
+from boligassistent.answering.evidence import (
+    Evidence,
+    EvidenceConfig,
+    measure_evidence,
+    named_law_terms,
+    question_names,
+)
 from boligassistent.answering.scope import CorpusScope
 from boligassistent.domain.documents import Chunk
 from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.types import ArmHit, ScoredChunk, SearchResult
+from boligassistent.text.analyzer import analyze
 
 pytestmark = pytest.mark.unit
 
@@ -195,3 +202,8 @@ def test_best_unit_similarity_is_the_best_sentence_of_the_top_hits_by_the_embedd
     assert two == pytest.approx(expected) and two > 0.3
     three = measure_evidence(stats, result, EvidenceConfig(similarity_passages=3), similarity).best_unit_similarity
     assert three >= two  # the third passage's sentences are read too
+
+
+def test_a_named_law_s_words_are_its_name():
+    assert named_law_terms("Hva er taket i bostøtteforskriften?") == set(analyze("bostøtteforskriften"))
+    assert named_law_terms("Hva er taket for bostøtte?") == set()

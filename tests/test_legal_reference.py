@@ -35,3 +35,13 @@ def test_postgres_looks_up_sections_and_chapters_like_the_embedded_store(tmp_pat
             assert [c.chunk for c in ours] == [c.chunk for c in theirs]
     hit = pg.retriever.search("Hva sier testlova § 3?", k=3).hits[0]
     assert hit.chunk.label.lower() == "testlova § 3"
+
+
+def test_a_regulation_named_by_its_subject_is_answered_from_it(reference_runtime):
+    """«bostøtteforskriften» is Forskrift om bustøtte (nynorsk title): not out of scope, and its name's words count as
+    found in it, so the question is answered from its § on the housing-cost ceiling rather than declined."""
+    from boligassistent.runtime import create_assistant
+
+    answer = create_assistant(reference_runtime).answer("Hva er boutgiftstaket for en enslig i bostøtteforskriften?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].doc_id == "forskrifter/forskrift-2012-11-29-1283.md"

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from boligassistent.answering.similarity import SentenceSimilarity
+from boligassistent.retrieval.arms.legal import ARM_NAME as LEGAL_ARM
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
 from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
+from boligassistent.text.legal_refs import law_names
 from boligassistent.text.sentences import split_sentences, split_units
 from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
@@ -161,6 +163,12 @@ def common_unused_terms(question: str, known: Callable[[list[str]], set[str]], m
     return out
 
 
+def named_law_terms(question: str) -> set[str]:
+    """The index terms of the law and regulation names a question uses by their form ("bostøtteforskriften",
+    "husleielova")."""
+    return {term for span in law_names(question) for term in analyze(span.name)}
+
+
 def measure_evidence(index: TermStatistics, result: SearchResult, config: EvidenceConfig = EvidenceConfig(),
                      similarity: SentenceSimilarity | None = None) -> Evidence:
     unused = common_unused_terms(result.query, index.known_terms, config.common_word_zipf)
@@ -183,6 +191,9 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
     top = result.hits[0] if result.hits else None
     topdoc_terms = with_synonyms(index.chunk_terms([hit.chunk.chunk_id for hit in result.hits
                                                     if top is not None and hit.chunk.doc_id == top.chunk.doc_id]), same)
+    if top is not None and top.arm_score(LEGAL_ARM) is not None:
+        # the question names the top document ("… i bostøtteforskriften?"): its name's words are found in it
+        topdoc_terms = topdoc_terms | named_law_terms(result.query)
     names = question_names(result.query)
     return Evidence(
         coverage=coverage,
