@@ -183,6 +183,7 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     # a verb after "mange" counts whoever did it: people, by a number of them or a share
     ("Hvor mange klarte ikke å beholde boligen?", "Av 250 leietakere klarte 30 prosent ikke å beholde den."),
     ("Hvor mange flyttet ut igjen?", "I alt 12 personer flyttet ut igjen innen ett år."),
+    ("Kor mange hus vart bygde?", "Kommunen bygde åtte frittstående boliger."),  # a house is a dwelling (thesaurus)
     ("Kor mange fekk bustøtte?", "Rundt 44 fekk bustøtte i fjor."),  # a number before a verb counts people too
 ])
 def test_a_count_of_what_the_question_counts_answers(question, sentence):
@@ -356,6 +357,7 @@ def test_the_words_a_share_is_asked_by_are_no_subject():
     # "når regnes/anses/gjelder …" asks under what condition, not when
     ("Vil drøfte en sak anonymt. Når regnes opplysningene som anonyme?", None),
     ("Når reknast opplysningane som anonyme?", None),
+    ("Jeg jobber i en liten kommune. Når er en sak anonym nok til at jeg kan drøfte den?", None),
     ("Når må søknaden være sendt?", AnswerType.TIME),
 ])
 def test_the_kind_asked_comes_from_the_asked_part(question, kind):

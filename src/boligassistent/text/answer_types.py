@@ -82,9 +82,11 @@ _DURATION_Q = re.compile(r"\b(hvor|kor)\s+lenge\b|\b(hvor|kor)\s+lang\s+tid\b"
                          r"|\bkva\s+for\s+(ein\s+)?periode\b", _Q)
 # "how soon": "hvor fort/raskt/snart", "kor tidleg" asks for a time, not a place
 _SOON = r"fort|raskt|snart|tidlig|tidleg|kjapt"
-# "når regnes/anses/gjelder …" asks under what condition, not at what time ("Når regnes opplysningene som anonyme?")
+# "når regnes/anses/gjelder …", "når er … nok til …" ask under what condition, not at what time ("Når regnes
+# opplysningene som anonyme?", "Når er en sak anonym nok til at …?")
 _CONDITION_VERBS = r"regnes|reknast|rekna|regnet|anses|ansees|telles|tel|vurderes|definerast|defineres|gjelder|gjeld"
-_TIME_Q = re.compile(rf"^\W*(og\s+)?(når(?!\s+(?:{_CONDITION_VERBS})\b)|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\b"
+_TIME_Q = re.compile(rf"^\W*(og\s+)?(når(?!\s+(?:{_CONDITION_VERBS})\b|\s+(?:er|blir|vert)\s+(?:\w+\s+){{0,4}}?(?:nok|tilstrekkelig)\b)"
+                     rf"|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\b"
                      r"|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
                      r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
 # money by its verb ("hvor mye koster/betaler/tjener/bevilget …") or by its noun ("hvor mye penger/bostøtte/husleie …")
