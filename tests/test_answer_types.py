@@ -184,6 +184,7 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     ("Hvor mange klarte ikke å beholde boligen?", "Av 250 leietakere klarte 30 prosent ikke å beholde den."),
     ("Hvor mange flyttet ut igjen?", "I alt 12 personer flyttet ut igjen innen ett år."),
     ("Kor mange hus vart bygde?", "Kommunen bygde åtte frittstående boliger."),  # a house is a dwelling (thesaurus)
+    ("Kor mange personar sit i nemnda?", "Nemnda skal setjast saman av tre medlemmer."),  # people by their role
     ("Kor mange fekk bustøtte?", "Rundt 44 fekk bustøtte i fjor."),  # a number before a verb counts people too
 ])
 def test_a_count_of_what_the_question_counts_answers(question, sentence):
@@ -198,6 +199,7 @@ def test_a_count_of_what_the_question_counts_answers(question, sentence):
     ("Hvor mange ansatte har helseforetaket?", "Regionen er organisert i seks helseforetak."),
     ("Hvor mange fikk bolig gjennom prosjektet?", "Kartleggingen omfattet prosjekter i tolv kommuner."),  # not people
     ("Hvor mange kommuner søkte om tilskudd?", "I alt 44 søkte om tilskudd."),  # people, not kommuner
+    ("Hvor mange deltakere var med?", "Prosjektet hadde 12 ansatte."),  # one role is not another
     # a number that counts nothing named, in a sentence that does not say what is counted either
     ("Hvor mange utleieboliger hadde kommunen?", "Listen med ubehandlede søknader er redusert med 75."),
 ])

@@ -267,6 +267,10 @@ _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine",
 # nouns that count people, any of them answers another ("hvor mange personer …" ← "44 mennesker")
 _PEOPLE = frozenset("person personer personar mennesker menneske folk individer individ stykker innbyggere innbyggjarar "
                     "innbyggarar".split())
+# people by their role: answer a count of people ("kor mange personar sit i nemnda" ← "tre medlemmer"), but one role
+# does not answer another ("hvor mange deltakere" is not answered by "12 ansatte")
+_ROLES = frozenset("medlem medlemmer medlemar medlemmene representanter representantar deltakere deltakarar deltakerne "
+                   "ansatte tilsette beboere bebuarar søkere søkjarar brukere brukarar leietakere leigetakarar".split())
 # a sentence naming the population counts people without a noun after the number ("Befolkningen var 688 109.")
 _POPULATION = frozenset("befolkning befolkningen folketall folketallet innbyggertall innbyggertallet folkemengde "
                         "folkemengden folketal folketalet".split())
@@ -533,7 +537,7 @@ def _counted_terms(counted: tuple[str, ...]) -> tuple[frozenset[str], Synonyms]:
 
 def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
     word = noun.casefold()
-    if (word in _PEOPLE or word in _POPULATION) and any(c.casefold() in _PEOPLE for c in counted):
+    if (word in _PEOPLE or word in _POPULATION or word in _ROLES) and any(c.casefold() in _PEOPLE for c in counted):
         return True
     stems, counted_synonyms = _counted_terms(counted)
     if with_synonyms(set(analyze(word)), counted_synonyms) & stems:
