@@ -85,7 +85,8 @@ _SOON = r"fort|raskt|snart|tidlig|tidleg|kjapt"
 # "når regnes/anses/gjelder …", "når er … nok til …" ask under what condition, not at what time ("Når regnes
 # opplysningene som anonyme?", "Når er en sak anonym nok til at …?")
 _CONDITION_VERBS = r"regnes|reknast|rekna|regnet|anses|ansees|telles|tel|vurderes|definerast|defineres|gjelder|gjeld"
-_TIME_Q = re.compile(rf"^\W*(og\s+)?(når(?!\s+(?:{_CONDITION_VERBS})\b|\s+(?:er|blir|vert)\s+(?:\w+\s+){{0,4}}?(?:nok|tilstrekkelig)\b)"
+_ENOUGH = r"(?:er|blir|vert)\s+(?:\w+\s+){0,4}?(?:nok|tilstrekkelig)"  # "når er en sak anonym nok …"
+_TIME_Q = re.compile(rf"^\W*(og\s+)?(når(?!\s+(?:{_CONDITION_VERBS})\b|\s+{_ENOUGH}\b)"
                      rf"|kva\s+tid)\b|\b(hvor|kor)\s+({_SOON})\b"
                      r"|\bhvilk(e|en|et)\s+(år|årstall|dato|dag|måned|tidspunkt)\b"
                      r"|\bkva\s+(år|dato|dag|månad|tidspunkt)\b", _Q)
@@ -269,7 +270,7 @@ _PEOPLE = frozenset("person personer personar mennesker menneske folk individer 
                     "innbyggarar".split())
 # people by their role: answer a count of people ("kor mange personar sit i nemnda" ← "tre medlemmer"), but one role
 # does not answer another ("hvor mange deltakere" is not answered by "12 ansatte")
-_ROLES = frozenset("medlem medlemmer medlemar medlemmene representanter representantar deltakere deltakarar deltakerne "
+_PEOPLE_ROLES = frozenset("medlem medlemmer medlemar medlemmene representanter representantar deltakere deltakarar deltakerne "
                    "ansatte tilsette beboere bebuarar søkere søkjarar brukere brukarar leietakere leigetakarar".split())
 # a sentence naming the population counts people without a noun after the number ("Befolkningen var 688 109.")
 _POPULATION = frozenset("befolkning befolkningen folketall folketallet innbyggertall innbyggertallet folkemengde "
@@ -537,7 +538,7 @@ def _counted_terms(counted: tuple[str, ...]) -> tuple[frozenset[str], Synonyms]:
 
 def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
     word = noun.casefold()
-    if (word in _PEOPLE or word in _POPULATION or word in _ROLES) and any(c.casefold() in _PEOPLE for c in counted):
+    if (word in _PEOPLE or word in _POPULATION or word in _PEOPLE_ROLES) and any(c.casefold() in _PEOPLE for c in counted):
         return True
     stems, counted_synonyms = _counted_terms(counted)
     if with_synonyms(set(analyze(word)), counted_synonyms) & stems:
