@@ -387,6 +387,9 @@ def test_values_in_other_forms(question, sentence, kind):
     ("Hvilke krav stilles – og hvor mye tid får prosjektlederen?", ["Hvilke krav stilles", "hvor mye tid får prosjektlederen?"]),
     ("Bruker er 19. Hvem har ansvaret, og hvor lenge kan han få hjelp?", ["Hvem har ansvaret", "hvor lenge kan han få hjelp?"]),
     ("Kan utleier heve kontrakten og kreve erstatning?", ["Kan utleier heve kontrakten og kreve erstatning?"]),
+    ("Kor mange sit i nemnda, og for kor lang tid?", ["Kor mange sit i nemnda", "for kor lang tid?"]),  # a preposition
+    ("Kva foreslo dei i Rogaland og Vestland når det gjeld husleiga?",  # "og" joining two names asks nothing again
+     ["Kva foreslo dei i Rogaland og Vestland når det gjeld husleiga?"]),
 ])
 def test_question_parts(question, parts):
     assert question_parts(question) == parts

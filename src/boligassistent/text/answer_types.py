@@ -389,15 +389,12 @@ def asks_present_value(question: str) -> bool:
                for sentence in _QUESTION_CLAUSES.split(question.strip()))
 
 
-# "…, og (for) kor lang tid …", "… og hvor mye …": "og" opening a clause that asks again
-_NEXT_ASKED = re.compile(r"(?:,\s*|\s+)og\s+(?=(?:[\wæøå]+\s+){0,2}?(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem|kven)\b)",
-                         _Q)
 
-
-# "…, og kan frivillige søke?", "… – og hvor mye …?", "…, og får en deltaker på 23 mindre?": "og" opening a clause
-# that asks again, by a question word or a yes/no verb
-_ASKS_AGAIN = re.compile(r"(?:,\s*|\s+[–—-]\s+|\s+)og\s+(?=(?:i\s+så\s+fall\s+)?(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem"
-                         r"|kven|kan|må|har|skal|får|er|blir|bør|vil|gjelder|gjeld|mister|mistar|finnes|fins)\b)", _Q)
+# "…, og kan frivillige søke?", "… – og hvor mye …?", "…, og (for) kor lang tid …?", "…, og får en deltaker på 23
+# mindre?": "og" opening a clause that asks again, by a question word (after a preposition at most) or a yes/no verb
+_ASKS_AGAIN = re.compile(r"(?:,\s*|\s+[–—-]\s+|\s+)og\s+(?=(?:i\s+så\s+fall\s+)?(?:(?:(?:for|i|på|til|med|fra|frå|etter|innen|innan|om)\s+)?"
+                         r"(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem|kven)|kan|må|har|skal|får|er|blir|bør|vil|gjelder|gjeld"
+                         r"|mister|mistar|finnes|fins)\b)", _Q)
 
 
 def question_parts(question: str) -> list[str]:
@@ -411,9 +408,7 @@ def expected_answer_types(question: str) -> list[AnswerType]:
     """The kinds of value each part of the question asks for, in order, each once: "Kor mange medlemer sit i nemnda,
     og for kor lang tid blir dei oppnemnde?" asks for a count and a duration (`expected_answer_type` gives the
     first kind the whole question matches)."""
-    parts = [part for sentence in _QUESTION_SENTENCES.split(asked_part(question).strip())
-             for part in _NEXT_ASKED.split(sentence)]
-    kinds = [kind for part in parts if (kind := expected_answer_type(part)) is not None]
+    kinds = [kind for part in question_parts(question) if (kind := expected_answer_type(part)) is not None]
     return list(dict.fromkeys(kinds)) or ([kind] if (kind := expected_answer_type(question)) else [])
 
 
