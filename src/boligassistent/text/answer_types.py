@@ -392,7 +392,8 @@ def asks_present_value(question: str) -> bool:
 
 # "…, og kan frivillige søke?", "… – og hvor mye …?", "…, og (for) kor lang tid …?", "…, og får en deltaker på 23
 # mindre?": "og" opening a clause that asks again, by a question word (after a preposition at most) or a yes/no verb
-_ASKS_AGAIN = re.compile(r"(?:,\s*|\s+[–—-]\s+|\s+)og\s+(?=(?:i\s+så\s+fall\s+)?(?:(?:(?:for|i|på|til|med|fra|frå|etter|innen|innan|om)\s+)?"
+_ASKED_AFTER = r"(?:for|i|på|til|med|fra|frå|etter|innen|innan|om)"  # "og for kor lang tid …"
+_ASKS_AGAIN = re.compile(rf"(?:,\s*|\s+[–—-]\s+|\s+)og\s+(?=(?:i\s+så\s+fall\s+)?(?:(?:{_ASKED_AFTER}\s+)?"
                          r"(?:hvor|kor|når|hvilke[nt]?|kva|hva|hvem|kven)|kan|må|har|skal|får|er|blir|bør|vil|gjelder|gjeld"
                          r"|mister|mistar|finnes|fins)\b)", _Q)
 
