@@ -33,9 +33,8 @@ _SHORT_TITLE_KEYS = ("korttittel", "titleShort")
 _NAME_ENDINGS = ("lov", "loven", "lova")
 _ABBREVIATION = re.compile(r"(?<![\wæøå-])([a-zæøå]{2,8})\.?(?![\wæøå-])", re.I)  # a short token, maybe with a dot
 # "Forskrift om bustøtte", "Forskrift om lån fra Husbanken": the regulation's first subject word, which its common
-# name is made of ("bustøtteforskrifta", "låneforskriften")
-_REGULATION_SUBJECT = re.compile(r"^forskrift(?:en)? om ([a-zæøå]+)", re.I)
-_REGULATION_BY_SUBJECT = re.compile(r"(?<![\wæøå-])forskrift(?:en|a)? om ([a-zæøå]+)", re.I)  # … in a question
+# name is made of ("bustøtteforskrifta", "låneforskriften"); matched at a title's start and anywhere in a question
+_REGULATION_BY_SUBJECT = re.compile(r"(?<![\wæøå-])forskrift(?:en|a)? om ([a-zæøå]+)", re.I)
 _MIN_SUBJECT_PREFIX = 6  # a regulation name's stem this long may be the start of its subject word
 # ("kvalifiseringsforskriften": "Forskrift om kvalifiseringsprogram …")
 
@@ -82,9 +81,9 @@ class LawCatalog:
                  subjects: dict[str, set[str]] | None = None) -> None:
         self.names = names  # lowercase name form → doc_id
         self.abbreviations = abbreviations  # lowercase abbreviation → doc_id
+        self.subjects = subjects or {}  # a regulation's first subject word (`subject_key`) → doc_ids
         # a name in any spelling (`law_key`) → its doc_ids; a key of two documents ("tilskuddsforskriften") names a
         # regulation of the corpus, but not which one
-        self.subjects = subjects or {}  # a regulation's first subject word (`subject_key`) → doc_ids
         self._keys: dict[str, set[str]] = {}
         for name, doc_id in names.items():
             self._keys.setdefault(law_key(name), set()).add(doc_id)
@@ -103,7 +102,7 @@ class LawCatalog:
         for document in documents:
             if not is_legal(str(document.get("kind"))):
                 continue
-            if match := _REGULATION_SUBJECT.match(str(document.get("title") or "").strip()):
+            if match := _REGULATION_BY_SUBJECT.match(str(document.get("title") or "").strip()):
                 subjects.setdefault(subject_key(match.group(1)), set()).add(document["doc_id"])
             doc_names, doc_abbreviations = _names_and_abbreviations(document)
             for name in doc_names:

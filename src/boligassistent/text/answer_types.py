@@ -270,8 +270,9 @@ _PEOPLE = frozenset("person personer personar mennesker menneske folk individer 
                     "innbyggarar".split())
 # people by their role: answer a count of people ("kor mange personar sit i nemnda" ← "tre medlemmer"), but one role
 # does not answer another ("hvor mange deltakere" is not answered by "12 ansatte")
-_PEOPLE_ROLES = frozenset("medlem medlemmer medlemar medlemmene representanter representantar deltakere deltakarar deltakerne "
-                   "ansatte tilsette beboere bebuarar søkere søkjarar brukere brukarar leietakere leigetakarar".split())
+_PEOPLE_ROLES = frozenset("medlem medlemmer medlemar medlemmene representanter representantar deltakere deltakarar "
+                          "deltakerne ansatte tilsette beboere bebuarar søkere søkjarar brukere brukarar leietakere "
+                          "leigetakarar".split())
 # a sentence naming the population counts people without a noun after the number ("Befolkningen var 688 109.")
 _POPULATION = frozenset("befolkning befolkningen folketall folketallet innbyggertall innbyggertallet folkemengde "
                         "folkemengden folketal folketalet".split())
@@ -371,11 +372,11 @@ _VALUE_CLAUSE = re.compile(r"(?:,\s*|\s+)og\s+(?:i\s+så\s+fall\s+|isåfall\s+|e
                            _Q)
 
 
-# The present time in a question: "nå", "akkurat nå", "i dag", "for tiden", "per i dag", "i øyeblikket", "dagens …"
-# (bokmål and nynorsk "no", "for tida")
 # A question's sentences, and its sentences and clauses ("Nå lurer hun: hvor lang er fristen?")
 _QUESTION_SENTENCES = re.compile(r"(?<=[.?!])\s+")
 _QUESTION_CLAUSES = re.compile(r"(?<=[.?!:;])\s+")
+# The present time in a question: "nå", "akkurat nå", "i dag", "for tiden", "per i dag", "i øyeblikket", "dagens …"
+# (bokmål and nynorsk "no", "for tida")
 _NOW = re.compile(r"\b(?:akkurat\s+)?(?:nå|no)\b(?!\s+(?:som|at|når|da)\b)|\b(?:per\s+)?i\s+dag\b|\bfor\s+tid(?:en|a)\b"
                   r"|\bi\s+øyeblikket\b|\bdagens\b", _Q)
 
@@ -387,7 +388,6 @@ def asks_present_value(question: str) -> bool:
     etterbetalingen. Kan kommunen kreve refusjon?", "Nå lurer hun: hvor lang er fristen?") asks nothing of it."""
     return any(_NOW.search(sentence) and expected_answer_type(sentence) is not None
                for sentence in _QUESTION_CLAUSES.split(question.strip()))
-
 
 
 # "…, og kan frivillige søke?", "… – og hvor mye …?", "…, og (for) kor lang tid …?", "…, og får en deltaker på 23
@@ -452,7 +452,7 @@ def _value_matches(text: str) -> Iterator[tuple[str, re.Match[str]]]:
             yield ("year-shaped" if _YEAR_SHAPED.fullmatch(match.group(0)) else "plain"), match
 
 
-@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
+@lru_cache(maxsize=4096)  # pure; asked for the word after every number of every sentence
 def past_tense(word: str) -> bool:
     """Whether a word is the past tense of a verb, by its form and its lemma: weak "klarte", "søkte", "flyttet",
     "bodde" (the lemma and -te/-de/-et/-dde), strong "fikk", "deltok" (another lemma, and no noun's plural ending
@@ -465,6 +465,7 @@ def past_tense(word: str) -> bool:
     return weak or not word.endswith(("r", "e"))
 
 
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
 def counts_people_by_verb(question: str) -> bool:
     """Whether a "hvor/kor mange …" question counts whoever did something, a verb right after "mange" ("hvor mange
     klarte ikke å beholde boligen", "kor mange fekk bustøtte"): people, counted by a number of them or a share."""
@@ -473,6 +474,7 @@ def counts_people_by_verb(question: str) -> bool:
     return bool(words) and past_tense(words[0])
 
 
+@lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
 def counted_words(question: str) -> tuple[str, ...]:
     """What a "hvor/kor mange …" question counts: the (at most two) words after "mange", up to the first function
     word ("hvor mange kommunale boliger har …" → kommunale, boliger; "hvor mange ble …" → none); people too when a

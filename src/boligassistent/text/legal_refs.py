@@ -176,11 +176,13 @@ def law_names(text: str) -> list[NameSpan]:
     return out
 
 
+_NAME_ENDING = re.compile(r"(lov|loven|lova|forskrift|forskriften|forskrifta)$")  # a law name's last word ends so
+
+
 def _stem(name: str) -> str:
-    return re.sub(r"(lov|loven|lova|forskrift|forskriften|forskrifta)$", "", name)
+    return _NAME_ENDING.sub("", name)
 
 
-_KEY_ENDING = re.compile(r"(lov|loven|lova|forskrift|forskriften|forskrifta)$")
 _JOINED_HYPHEN = re.compile(r"(?<=[\wæøå])-(?=[\wæøå])")
 
 
@@ -194,7 +196,7 @@ def law_key(name: str) -> str:
     if not words:
         return ""
     *rest, last = words
-    match = _KEY_ENDING.search(last)
+    match = _NAME_ENDING.search(last)
     ending = ""
     if match and match.start() > 0:
         last, ending = last[: match.start()], "forskrift" if match.group(1).startswith("forskrift") else "lov"

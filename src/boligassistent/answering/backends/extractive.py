@@ -205,6 +205,11 @@ def _add_semantic(question: str, candidates: list[Candidate], similarity: Senten
         cand.score += config.semantic_weight * (sim - low) / (high - low)
 
 
+def _rank_prior(cand: Candidate, config: ExtractiveConfig) -> float:
+    """The prior of a unit's passage rank: 1.0 for the first passage, falling by `rank_decay`."""
+    return 1.0 / (1.0 + config.rank_decay * cand.hit_rank)
+
+
 def _scored(question: str, hits: list[ScoredChunk], idf: dict[str, float],
             config: ExtractiveConfig, similarity: SentenceSimilarity | None = None) -> tuple[list[Candidate], _Relevance]:
     candidates = _candidates(hits, config)
@@ -214,7 +219,7 @@ def _scored(question: str, hits: list[ScoredChunk], idf: dict[str, float],
         neighbours = [overlaps[j] for j in (i - 1, i + 1) if 0 <= j < len(candidates)
                       and candidates[j].hit_rank == cand.hit_rank and abs(candidates[j].position - cand.position) == 1]
         overlap = overlaps[i] + config.context_weight * max(neighbours, default=0.0)
-        rank_prior = 1.0 / (1.0 + config.rank_decay * cand.hit_rank)
+        rank_prior = _rank_prior(cand, config)
         bonus = config.rule_bonus if _RULE_WORDS.search(cand.text) else 0.0
         cand.fits_type = relevance.fits_type(cand.text)
         bonus += config.type_bonus if cand.fits_type else 0.0
@@ -247,7 +252,7 @@ def _part_relevances(question: str, idf: dict[str, float], config: ExtractiveCon
 
 def _part_score(cand: Candidate, part: _Relevance, config: ExtractiveConfig) -> float:
     return (part.overlap(cand.terms) * config.overlap_weight + part.fits_type(cand.text) * config.type_bonus
-            + config.rank_weight / (1.0 + config.rank_decay * cand.hit_rank))
+            + config.rank_weight * _rank_prior(cand, config))
 
 
 def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
