@@ -8,7 +8,8 @@ form), the titles of all documents and their publishers. A question is out of sc
   "bustøttelova", "sosialtenestelova" is "sosialtjenesteloven" and "bustøtteforskrifta" is "Forskrift om bustøtte";
 - a regulation or act by its subject ("forskrift om kommunal saksbehandling", "lov om …") whose content words
   no legal title of the corpus shares;
-- a public body by its form ("Skatteetaten", "Lånekassen", "Arbeidstilsynet") that the corpus never mentions;
+- a public body by its form ("Skatteetaten", "Lånekassen", "Arbeidstilsynet", "forbrukerrådet") that the corpus
+  never mentions;
 - places, organisations or products by name ("Outlook") when the corpus mentions none of the question's names.
 
 A name or word the corpus says by a thesaurus synonym ("KVP" for "kvalifiseringsprogrammet") is in scope.
@@ -36,9 +37,9 @@ from boligassistent.text.spelling import Speller, letter_skeleton, one_letter_ap
 _BY_SUBJECT = re.compile(r"(?<![\wæøå-])(forskrift(?:en)?|lov(?:en)?)\s+om\s+([\wæøå][\wæøå ,-]*)", re.I)
 _SUBJECT_END = re.compile(r"\s(?:om|når|hvis|dersom|som|for å|og hva|og hvordan|i dag)\s|[,?.!;:]", re.I)
 # A public body by its form: a compound ending in -etaten, -direktoratet, -tilsynet, -kassen, -nemnda, -ombudet,
-# -departementet (definite forms), capitalized or not.
+# -departementet, -rådet (definite forms: Forbrukerrådet, Eldrerådet), capitalized or not.
 _BODY = re.compile(r"(?<![\wæøå-])([\wæøå]{3,}(?:etaten|direktoratet|tilsynet|kassen|nemnda|nemnden|ombudet|"
-                   r"departementet))(?:s)?(?![\wæøå])", re.I)
+                   r"departementet|(?<!om)rådet))(?:s)?(?![\wæøå])", re.I)
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+|\s*[(\[]")  # "Bostøtte – vilkår, …" → "Bostøtte"
 
 
