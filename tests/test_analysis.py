@@ -43,7 +43,8 @@ def test_spelling_variants_fold_to_one_form(variant, standard):
 
 
 @pytest.mark.parametrize(("nynorsk", "bokmal"), [("kartleggjast", "kartlegges"), ("søkja", "søke"),
-                                                ("søkjast", "søkes"), ("leggjast", "legges")])
+                                                ("søkjast", "søkes"), ("leggjast", "legges"),
+                                                ("buande", "boende"), ("budde", "bodde")])
 def test_nynorsk_gj_and_kj_forms_are_their_bokmal_words(nynorsk, bokmal):
     assert analyze(nynorsk) == analyze(bokmal)
 

@@ -465,13 +465,24 @@ def past_tense(word: str) -> bool:
     return weak or not word.endswith(("r", "e"))
 
 
+# Verbs in the present tense that say what people do, bokmål and nynorsk: "hvor mange sitter i klagenemnda", "kor
+# mange bur i kommunale bustader" (the present tense of most verbs looks like a noun's plural: "klarer", "kommuner")
+_PEOPLE_VERBS = frozenset("sitter sit bor bur får mottar mottek klarer klarar deltar deltek søker søkjer jobber jobbar "
+                          "arbeider arbeidar trenger treng mister mistar flytter flyttar venter ventar".split())
+# "hvor mange av de som …", "kor mange av dei som …": whoever the clause describes
+_OF_THOSE_WHO = re.compile(r"\b(?:hvor|kor)\s+mange\s+av\s+(?:de|dei|dem|disse|desse)\s+som\b", _Q)
+
+
 @lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
 def counts_people_by_verb(question: str) -> bool:
-    """Whether a "hvor/kor mange …" question counts whoever did something, a verb right after "mange" ("hvor mange
-    klarte ikke å beholde boligen", "kor mange fekk bustøtte"): people, counted by a number of them or a share."""
+    """Whether a "hvor/kor mange …" question counts whoever does or did something: a verb right after "mange" ("hvor
+    mange klarte ikke å beholde boligen", "kor mange fekk bustøtte", "hvor mange sitter i nemnda") or "av de som"
+    ("kor mange av dei som får bustad, klarar å bli buande?"): people, counted by a number of them or a share."""
+    if _OF_THOSE_WHO.search(question):
+        return True
     match = _COUNTED_Q.search(question)
     words = _WORD.findall(match.group(1))[:1] if match else []
-    return bool(words) and past_tense(words[0])
+    return bool(words) and (past_tense(words[0]) or words[0].casefold() in _PEOPLE_VERBS)
 
 
 @lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
