@@ -50,6 +50,19 @@ def test_a_value_about_another_municipality_does_not_answer():
     assert missing_value("hvor mange familier sto på venteliste?", sola, idf) is None  # no municipality asked
 
 
+def test_the_subject_is_what_the_question_asks_not_the_situation_told_before_it():
+    """A value about the situation ("tilskudd … prosjekt") does not answer what is asked about it ("regnskapet …
+    revidert"); a short asked part ("Hvor mye kan hun få?") leaves the subject to the whole question."""
+    question = "Vi har fått tilskudd fra Husbanken til et prosjekt. Hvor lang tid har vi til å sende regnskapet til revisor?"
+    idf = {t: 3.0 for t in analyze(question)}
+    about_the_grant = ["Tilskuddet fra Husbanken til prosjektet utbetales innen fire uker."]
+    assert missing_value(question, about_the_grant, idf) is AnswerType.DURATION
+    assert missing_value(question, ["Regnskapet skal sendes revisor innen tre måneder."], idf) is None
+    short = "Hun søker sosialhjelp til husleie. Hvor mye kan hun få?"
+    assert missing_value(short, ["Sosialhjelp til husleie gis med inntil 7 000 kroner."],
+                         {t: 3.0 for t in analyze(short)}) is None
+
+
 def test_a_figure_for_other_years_does_not_answer_a_year_asked():
     question = "Hvor mange deltakere hadde prosjektene i 2019?"
     idf = {t: 3.0 for t in analyze(question)}

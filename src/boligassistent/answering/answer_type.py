@@ -57,6 +57,9 @@ class AnswerTypeConfig:
     # the sentences before a value's sentence (in the same section) that may name its subject: "… tre av beboerne har
     # gjennomført et fotokurs. … kun 7.000 kroner var nok til å dekke kostnadene til dette prosjektet"
     context_sentences: int = 1
+    # a question that tells a situation before it asks ("… . Hvor lenge kan han beholde bostøtten?"): the subject is
+    # the asked part's terms when it has at least this many, else the whole question's
+    asked_part_min_terms: int = 2
 
 
 def missing_value(question: str, sentences: list[str], idf: dict[str, float],
@@ -72,6 +75,11 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     terms = set(idf) or set(analyze(question))  # the question's terms as retrieval read them (misspellings corrected)
     # the value's unit and period are no subject: "63 kroner per månad" is not about "… satsen … per månad" for them
     terms -= set(analyze(" ".join(value_words(question))))
+    # the value must be about what is asked, not about the situation told before it ("Vi har fått tilskudd fra
+    # Husbanken til et prosjekt. Når må regnskapet være revidert?" asks about the accounts, not about the grant)
+    asked_text = asked_part(question)
+    if asked_text != question and len(own := terms & set(analyze(asked_text))) >= config.asked_part_min_terms:
+        terms = own
     analyzed = [set(analyze(s)) for s in sentences]
     heading_terms = {h: set(analyze(h)) for h in set(headings or ())}
     # the municipalities the passages name as such ("Haugesund kommune"), and those of them the question names (in any
