@@ -150,6 +150,7 @@ def test_law_names_by_form(text, names):
     ("sosialtenestelova", "sosialtjenesteloven"),  # nynorsk "teneste" inside the word
     ("helse- og omsorgstenestelova", "helse- og omsorgstjenesteloven"),
     ("husleigelova", "husleieloven"),
+    ("bustadsosiallova", "boligsosialloven"),  # a compound's nynorsk part ("bustad" is "bolig")
     ("barnevernlova", "barnevernsloven"),  # without the joining s
     ("Nav-loven", "navlova"),
     ("bustøtteforskrifta", "bostøtteforskriften"),

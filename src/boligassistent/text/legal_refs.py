@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from boligassistent.text.compounds import decompose
 from boligassistent.text.variants import fold
 
 _LETTER = r"[a-zæøåA-ZÆØÅ]"
@@ -191,7 +192,7 @@ def law_key(name: str) -> str:
     inside a word dropped ('Nav-loven'), -loven/-lova/-lov → 'lov' and -forskriften/-forskrifta → 'forskrift', each
     word's spelling folded (`text.variants.fold`: 'bustøtte' → 'bostøtte', 'husleige' → 'husleie', 'teneste' →
     'tjeneste') and a joining s before the ending dropped ('barnevernsloven'). So 'bostøtteloven' and 'bustøttelova',
-    'sosialtenestelova' and 'sosialtjenesteloven' have one key."""
+    'sosialtenestelova' and 'sosialtjenesteloven', 'bustadsosiallova' and 'boligsosialloven' have one key."""
     words = _JOINED_HYPHEN.sub("", name.lower()).replace("-", " ").split()
     if not words:
         return ""
@@ -202,7 +203,15 @@ def law_key(name: str) -> str:
         last, ending = last[: match.start()], "forskrift" if match.group(1).startswith("forskrift") else "lov"
         if len(last) > 4 and last.endswith("s"):
             last = last[:-1]
-    return " ".join([*(fold(w) for w in rest), fold(last) + ending])
+    return " ".join([*(_fold_word(w) for w in rest), _fold_word(last) + ending])
+
+
+def _fold_word(word: str) -> str:
+    """A name word's one spelling: folded whole, then by its compound parts when it is one ('bustadsosial' →
+    'boligsosial', as 'bustad' → 'bolig'; the analyzer folds a compound's parts the same way)."""
+    word = fold(word)
+    parts = decompose(word)
+    return "".join(fold(part) for part in parts) if len(parts) > 1 and "".join(parts) == word else word
 
 
 def subject_key(word: str) -> str:
