@@ -41,6 +41,7 @@ P = AnswerType.PERSON
     ("Hvor stor andel får avslag?", S), ("Kor stor del av søkjarane får avslag?", S), ("Hva er andelen som eier?", S),
     ("Hvilken prosentandel fikk tilbud?", S), ("Hvor mye snø falt i fjor?", Q), ("Hvor lang er brua?", Q),
     ("Hva var svarprosenten i undersøkelsen?", Q), ("Hva er den flytende renten på lånet?", Q),
+    ("Hva er boutgiftstaket for en enslig?", Q), ("Hva er aldersgrensen for bostøtte?", Q),  # a compound's head
     ("Kva er folketalet i kommunen?", Q), ("Hva er høyden på fjellet?", Q), ("Hva utgjør tilskuddet i prosent?", S),
     ("Hva er hospitalet?", None), ("Hva var 1800-tallet preget av?", None), ("Hva er rentesystemet?", None),
     ("Hva var innsatsen til kommunen?", None), ("Hva er metallet laget av?", None),

@@ -100,8 +100,10 @@ _AMOUNT_Q = re.compile(r"\b(hvor|kor)\s+(mye|mykje)\s+(\w+\s+){0,4}?((kost|betal
                        r"|\b(hva|kva)\s+kost(er|et|a|ar)\b|\b(hvilke[nt]?|kva)\s+(beløp|sum|pris)\b"
                        r"|\b(hva|kva)\s+(er|var|blir)\s+(prisen|kostnaden|beløpet|summen)\b", _Q)
 _COUNT_Q = re.compile(r"\b(hvor|kor)\s+mange\b", _Q)
-# a measure named by its noun: "hva er svarprosenten", "kva var folketalet", "hva er den flytende renten"
-_MEASURE_NOUNS = (r"\w*(prosenten|andelen|renten|renta)|(folke|innbygger|innbyggjar)?tall?et|antallet|satsen"
+# a measure named by its noun: "hva er svarprosenten", "kva var folketalet", "hva er den flytende renten", "hva er
+# boutgiftstaket / inntektsgrensen / maksbeløpet" (a ceiling, a limit or a sum by a compound's head)
+_MEASURE_NOUNS = (r"\w*(prosenten|andelen|renten|renta|taket|grensen|grensa|beløpet)"
+                  r"|(folke|innbygger|innbyggjar)?tall?et|antallet|satsen"
                   r"|sats|rente|temperaturen|høyden|høgda|lengden|lengda|arealet|vekten|vekta|dybden|djupna")
 _SHARE_Q = re.compile(r"\b(hvor|kor)\s+(stor|store|høy|høg)\s+(andel|del|prosent\w*)\b"
                       r"|\b(hvilke[nt]?|kva)\s+(andel|prosent\w*)\b|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+)?(\w+\s+)?"
