@@ -88,7 +88,7 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     about = _municipality_in_force(sentences, headings) if asked else [set()] * len(sentences)
     # a figure asked for a year ("Hvor mange deltakere hadde prosjektene i 2019?") is not one given for other years
     # only ("167 deltakere … i 2015"); a question asking for a time is answered by another year
-    years = set(_YEAR.findall(asked_part(question))) if kind not in _TIME_KINDS else set()
+    years = set(_YEAR.findall(asked_text)) if kind not in _TIME_KINDS else set()
     for i, sentence in enumerate(sentences):
         context = set(analyzed[i])
         for j in range(max(0, i - config.context_sentences), i):

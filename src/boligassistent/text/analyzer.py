@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from boligassistent.text.compounds import decompose
+from boligassistent.text.compounds import decompose, fold_compound
 from boligassistent.text.lemmas import is_word, lemma
 from boligassistent.text.spelling import Speller, ascii_spellings
 from boligassistent.text.thesaurus import Group, Synonyms, Word, build_groups, equivalents, expansions
@@ -177,14 +177,12 @@ class Analyzer:
             word = fold(word)
         if word in STOPWORDS:
             return ()
-        parts = decompose(word) if self.config.compounds else (word,)
-        if self.config.variants and len(parts) > 1:
+        if self.config.compounds and self.config.variants:
             # a compound's parts take the one spelling too, and a compound of its parts alone is spelt with them:
             # nynorsk "bustadtiltak" is "boligtiltak", "utleigebustad" "utleiebolig"
-            folded = tuple(fold(part) for part in parts)
-            if folded != parts and "".join(parts) == word:
-                word = "".join(folded)
-            parts = folded
+            word, parts = fold_compound(word)
+        else:
+            parts = decompose(word) if self.config.compounds else (word,)
         forms = (word, *parts) if len(parts) > 1 else (word,)
         if self.config.stems:
             forms = tuple(_stemmer().stemWords(list(forms)))

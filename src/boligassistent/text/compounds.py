@@ -21,6 +21,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from boligassistent.text.lemmas import is_word
+from boligassistent.text.variants import fold
 
 LINKING = ("s", "e")  # fuge-s and fuge-e: "oppsigelse|s|tid", "barn|e|hage"
 # Endings and fragments that are dictionary "words" but never a compound's part on their own.
@@ -88,3 +89,14 @@ def _decompose(word: str, config: CompoundConfig) -> tuple[str, ...]:
 def decompose(word: str, config: CompoundConfig | None = None) -> tuple[str, ...]:
     """The parts of a compound, or (word,) when it is not one."""
     return _decompose(word, config or CompoundConfig())
+
+
+def fold_compound(word: str, config: CompoundConfig | None = None) -> tuple[str, tuple[str, ...]]:
+    """A (spelling-folded) word and its compound parts, the parts folded to their one spelling too (`variants.fold`),
+    and the word spelt with them when it is its parts alone: nynorsk "bustadtiltak" is "boligtiltak" with the parts
+    bolig + tiltak. A word that is no compound is returned as it is, with itself as its one part."""
+    parts = decompose(word, config)
+    if len(parts) < 2:
+        return word, parts
+    folded = tuple(fold(part) for part in parts)
+    return ("".join(folded) if folded != parts and "".join(parts) == word else word), folded

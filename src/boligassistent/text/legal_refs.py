@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from boligassistent.text.compounds import decompose
+from boligassistent.text.compounds import fold_compound
 from boligassistent.text.variants import fold
 
 _LETTER = r"[a-zæøåA-ZÆØÅ]"
@@ -208,10 +208,8 @@ def law_key(name: str) -> str:
 
 def _fold_word(word: str) -> str:
     """A name word's one spelling: folded whole, then by its compound parts when it is one ('bustadsosial' →
-    'boligsosial', as 'bustad' → 'bolig'; the analyzer folds a compound's parts the same way)."""
-    word = fold(word)
-    parts = decompose(word)
-    return "".join(fold(part) for part in parts) if len(parts) > 1 and "".join(parts) == word else word
+    'boligsosial', as 'bustad' → 'bolig'), as the analyzer folds words (`compounds.fold_compound`)."""
+    return fold_compound(fold(word))[0]
 
 
 def subject_key(word: str) -> str:
