@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -469,8 +470,10 @@ def eval_train_abstention(
         seed: Annotated[int, typer.Option(help="Seed of the fold assignment")] = 0,
         features: Annotated[str | None, typer.Option(help="Comma-separated feature names (default: the trained "
                                                            "set, `abstention_model.TRAINED_FEATURES`)")] = None,
+        cross_corpus: Annotated[bool, typer.Option(help="Also ask each set's questions over every other set's index, "
+                                                        "as declines (cross-corpus negatives)")] = True,
 ) -> None:
-    """Train the abstention model on the question sets (with leave-one-document-out negatives), report its
+    """Train the abstention model on the question sets (with leave-one-document-out and cross-corpus negatives), report its
     cross-validated precision, recall, F1 and false-abstain per fold, and write its weights."""
     from boligassistent.answering.abstention_model import DEFAULT_MODEL_PATH, FEATURES
     from boligassistent.evals.abstention_training import TrainingConfig, collect_samples, train
@@ -485,21 +488,27 @@ def eval_train_abstention(
         if not chosen or unknown:
             fail(f"--features: no feature or unknown ones {unknown} (known: {', '.join(FEATURES)})")
         config = TrainingConfig(folds=folds, seed=seed, features=chosen)
-    samples, names = [], []
+    parsed, names = [], []
     for spec in sets:
         index_dir, _, datasets = spec.partition("=")
         if not datasets:
             fail(f"--set needs INDEX_DIR=DATASET[,DATASET…], got {spec!r}")
         try:
-            questions = [q for path in datasets.split(",") for q in load_questions(Path(path))]
+            parsed.append((Path(index_dir), [q for path in datasets.split(",") for q in load_questions(Path(path))]))
         except DatasetError as exc:
             fail(str(exc))
-        runtime = _open_runtime(load_settings(index=Path(index_dir)))
-        console.print(f"{index_dir}: {len(questions)} questions")
-        samples += collect_samples(runtime.retriever, runtime.index, abstention_gates(runtime), answer_config(runtime.settings),
-                                   questions, Path(index_dir).name, config.features,
-                                   similarity=sentence_similarity(runtime))
         names += [Path(path).name for path in datasets.split(",")]
+    samples = []
+    for index_path, questions in parsed:
+        runtime = _open_runtime(load_settings(index=index_path))
+        console.print(f"{index_path}: {len(questions)} questions")
+        collect = partial(collect_samples, runtime.retriever, runtime.index, abstention_gates(runtime),
+                          answer_config(runtime.settings), features=config.features, similarity=sentence_similarity(runtime))
+        samples += collect(questions=questions, corpus=index_path.name)
+        for other_path, other in parsed if cross_corpus else []:
+            if other_path != index_path:
+                console.print(f"{index_path}: {len(other)} cross-corpus questions from {other_path}")
+                samples += collect(questions=other, corpus=index_path.name, cross=True)
     try:
         model, report = train(samples, config, names)
     except MissingEvalExtra as exc:

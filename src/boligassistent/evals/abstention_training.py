@@ -4,7 +4,11 @@ Samples, per question set and its own index:
 - every answerable question as asked: label "answer";
 - every answerable question again with its gold documents left out of retrieval (leave-one-document-out,
   `SearchFilters.exclude_doc_ids`): label "decline", since what answered it is gone;
-- every `answerable: false` question: label "decline".
+- every `answerable: false` question: label "decline";
+- with more than one corpus, every question of each other corpus asked over this one's index (cross-corpus): label
+  "decline", since another domain's question is out of this corpus's scope. These are negatives nothing in this
+  corpus can memorize: a kommune's corpus gets questions its documents never meant to answer. They count with
+  their index's corpus when the corpora are weighted alike, and as a group of their own when the threshold is chosen.
 
 The hard gates (vague, out-of-scope, answer-type) run first, as in the assistant; the model is fitted on the
 samples no gate decided, each corpus weighted alike. Cross-validation: stratified k-fold grouped by question (a question and its
@@ -33,6 +37,7 @@ from boligassistent.retrieval.store import SearchFilters
 
 LODO = "leave-one-document-out"
 ASKED = "as-asked"
+CROSS = "cross-corpus"
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,13 @@ class Sample:
 def collect_samples(retriever: Retriever, index: TermStatistics, gates: AbstentionGates, config: AnswerConfig,
                     questions: Iterable[Question], corpus: str, features: tuple[str, ...],
                     progress: Callable[[], None] | None = None,
-                    similarity: SentenceSimilarity | None = None) -> list[Sample]:
-    """The samples of one question set over its own index, by the assistant's retrieval, evidence and gates."""
+                    similarity: SentenceSimilarity | None = None, cross: bool = False) -> list[Sample]:
+    """The samples of one question set over its own index, by the assistant's retrieval, evidence and gates; with
+    `cross`, the set belongs to another corpus than the index's, and every question is a cross-corpus decline."""
     out: list[Sample] = []
     for q in questions:
-        variants = [(ASKED, SearchFilters(), not q.answerable)]
-        if q.answerable:
+        variants = [(CROSS if cross else ASKED, SearchFilters(), cross or not q.answerable)]
+        if q.answerable and not cross:
             variants.append((LODO, SearchFilters(exclude_doc_ids=tuple(sorted(q.gold_docs))), True))
         for variant, filters, decline in variants:
             result = retriever.search(q.question, k=config.top_k, filters=filters)
@@ -127,19 +133,19 @@ def _splits(samples: list[Sample], folds: int, seed: int) -> list[tuple[list[int
 
 
 def choose_threshold(samples: list[Sample], config: TrainingConfig) -> float:
-    """The threshold with the best abstention F1 (mean over the corpora) at false-abstain ≤ the bound in every
-    corpus, from out-of-fold probabilities of an inner grouped k-fold over `samples` (the training part only);
-    ties → the highest threshold."""
+    """The threshold with the best abstention F1 (mean over the corpora, a corpus's cross-corpus samples apart) at
+    false-abstain ≤ the bound in every corpus, from out-of-fold probabilities of an inner grouped k-fold over
+    `samples` (the training part only); ties → the highest threshold."""
     probability = np.zeros(len(samples))
     for train, test in _splits(samples, config.inner_folds, config.seed):
         fitted = _fit([samples[i] for i in train], config)
         probability[test] = fitted.probability(np.array([samples[i].x for i in test], dtype=float))
-    corpora = sorted({s.corpus for s in samples})
-    best: tuple[float, float] | None = None  # (mean F1 over corpora, threshold)
+    groups = [(s.corpus, s.variant == CROSS) for s in samples]  # a corpus's cross-corpus samples on their own
+    best: tuple[float, float] | None = None  # (mean F1 over the groups, threshold)
     for threshold in sorted(set(np.round(probability, 4).tolist()) | {1.0}, reverse=True):
         did = [s.gate is not None or bool(p >= threshold) for s, p in zip(samples, probability)]
-        scores = [abstention_scores([s.decline for s in samples if s.corpus == c],
-                                    [d for s, d in zip(samples, did) if s.corpus == c]) for c in corpora]
+        scores = [abstention_scores([s.decline for s, g in zip(samples, groups) if g == group],
+                                    [d for d, g in zip(did, groups) if g == group]) for group in sorted(set(groups))]
         f1 = float(np.mean([sc["f1"] for sc in scores]))
         worst = max(sc["false_abstain_rate"] for sc in scores)  # no corpus pays for another's recall
         if worst <= config.max_false_abstain and (best is None or f1 > best[0]):
@@ -153,12 +159,15 @@ def _scores(samples: list[Sample], did: list[bool]) -> dict[str, float]:
 
 
 def _slices(samples: list[Sample]) -> dict[str, list[int]]:
-    """Sample indices per reported slice: all / as-asked, over all corpora and per corpus."""
+    """Sample indices per reported slice: all / as-asked, over all corpora and per corpus (a cross-corpus group is
+    reported on its own, and left out of "all", so the figures on the dev sets stay comparable)."""
     out: dict[str, list[int]] = {}
     for corpus in ["all", *sorted({s.corpus for s in samples})]:
-        for variant in ("all", ASKED):
-            out[f"{corpus}/{variant}"] = [i for i, s in enumerate(samples)
-                                           if corpus in ("all", s.corpus) and variant in ("all", s.variant)]
+        for variant in ("all", ASKED, CROSS):
+            idx = [i for i, s in enumerate(samples) if corpus in ("all", s.corpus) and variant in ("all", s.variant)
+                   and (variant == CROSS or s.variant != CROSS)]
+            if idx:
+                out[f"{corpus}/{variant}"] = idx
     return out
 
 
