@@ -105,6 +105,35 @@ def test_the_references_arm_lifts_cited_sections_that_an_earlier_arm_found():
     assert HybridRetriever([lexical, references], rrf()).search("q", mode="references").hits == []
 
 
+def test_a_bare_section_is_read_as_a_section_of_the_law_named_before_it_or_beside_it():
+    text = "Det krever tvangsgrunnlag etter tvangsfullbyrdelsesloven § 13-2, og varsel etter § 4-18."
+    assert law_references(text) == ["tvangsfullbyrdelsesloven § 13-2"]
+    assert law_references(text, bare=True) == ["tvangsfullbyrdelsesloven § 13-2", "tvangsfullbyrdelsesloven § 4-18"]
+    assert law_references("Namsmannen forelegger begjæringen (§ 13-6).", ("tvangsfullbyrdelsesloven",), bare=True) == \
+        ["tvangsfullbyrdelsesloven § 13-6"]
+    assert law_references("Se §§ 4 og 5.", ("husleieloven",), bare=True) == []  # "§§" lists are not pointers
+
+
+def test_the_references_arm_follows_a_bare_section_in_guidance_but_not_an_overview_or_a_law():
+    pointer = chunk("veileder#2", "Namsmannen forelegger begjæringen for leietakeren (§ 13-6) og kan klages inn (§ 5-16).")
+    sibling = chunk("veileder#1", "Utkastelse krever tvangsgrunnlag etter tvangsfullbyrdelsesloven § 13-2.")
+    overview = chunk("oversikt#1", "Fristene står i § 8-6, § 11-8 og § 13-7 i tvangsfullbyrdelsesloven.")
+    own = chunk("tfl#1", "Se § 13-8.", kind="lov", label="tvangsfullbyrdelsesloven § 13-1")
+    cited = {n: chunk(f"tfl#{i}", f"Paragraf {n}.", kind="lov", label=f"tvangsfullbyrdelsesloven § {n}")
+             for i, n in enumerate(["13-6", "8-6", "13-8", "13-2"], start=2)}
+    fillers = [chunk(f"fyll{i}#1") for i in range(8)]
+    lexical = FixedArm("bm25", [pointer, sibling, overview, own] + fillers + list(cited.values()))
+    hits = HybridRetriever([lexical, ReferencesArm(from_top=5)], rrf(weights={"bm25": 1.0, "references": 1.0})
+                           ).search("q", k=30).hits
+    lifted = {h.chunk.label for h in hits if h.arm_rank("references")}
+    # § 13-6: a pointer in guidance whose sibling hit names the law; § 13-2 is named; § 8-6 is in an overview (three
+    # §§, above `bare_max`); § 13-8 is a bare § in a law's own section
+    assert lifted == {"tvangsfullbyrdelsesloven § 13-6", "tvangsfullbyrdelsesloven § 13-2"}
+    assert [h.chunk for h in hits[:3]] == [cited["13-6"], cited["13-2"], pointer]  # from ranks 13 and 16 to the top
+    strict = HybridRetriever([lexical, ReferencesArm(from_top=5, bare_max=1)], rrf(weights={"bm25": 1.0, "references": 1.0}))
+    assert [h.chunk for h in strict.search("q", k=2).hits] == [cited["13-2"], pointer]  # the pointer cites two §§: > 1
+
+
 def test_a_toy_arm_changes_the_ranking_without_touching_retrieval(unit_runtime):
     """Adding an arm is a class with a name and `search`, plus one entry in the arm list (runtime.py)."""
 

@@ -41,3 +41,11 @@ def test_a_named_chapter_narrows_to_that_chapter(any_reference_runtime):
 ])
 def test_a_law_named_without_a_section_comes_first(any_reference_runtime, question, law):
     assert _labels(any_reference_runtime.retriever.search(question, k=3), 1)[0].startswith(law + " §")
+
+
+def test_a_section_that_guidance_points_to_by_a_bare_number_is_lifted(any_reference_runtime):
+    """The guidance on eviction says «(§ 13-6)» after naming tvangsfullbyrdelsesloven in its sibling section; the law
+    says «namsmyndigheten» and «saksøkte», the question «namsmannen» and «leietakeren»."""
+    question = "Hvor lang frist har leietakeren til å uttale seg når namsmannen har fått begjæring om utkastelse?"
+    labels = _labels(any_reference_runtime.retriever.search(question, k=3), 3)
+    assert "tvangsfullbyrdelsesloven § 13-6" in labels, labels

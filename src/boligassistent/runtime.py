@@ -57,6 +57,7 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
 def fusion_config(settings: Settings) -> FusionConfig:
     return FusionConfig(method=settings.fusion_method, rrf_k=settings.rrf_k, candidates=settings.candidates_per_arm,
                         max_per_doc=settings.max_chunks_per_doc, reference_from_top=settings.reference_from_top,
+                        reference_bare_max=settings.reference_bare_max,
                         weights={"bm25": settings.weight_bm25, "dense": settings.weight_dense,
                                  "references": settings.weight_references, "legal": settings.weight_legal})
 
@@ -79,7 +80,7 @@ def retrieval_arms(index: IndexStore, embedder: Embedder, fusion: FusionConfig,
         BM25Arm(index, speller or Speller(index.term_frequencies())),
         DenseArm(index, embedder),
         LegalArm(index, catalog or LawCatalog.from_documents(index.documents())),
-        ReferencesArm(from_top=fusion.reference_from_top),
+        ReferencesArm(from_top=fusion.reference_from_top, bare_max=fusion.reference_bare_max),
     ]
 
 

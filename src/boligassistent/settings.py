@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     weight_references: float = 1.0
     weight_legal: float = 3.5  # a law + § named in the question; 3.5 puts that § at rank 1 (see retrieval/fusion.py)
     reference_from_top: int = 5  # the cited-§ arm reads citations in this many fused hits of the earlier arms
+    reference_bare_max: int = 2  # … and follows a hit's bare §§ only when it cites at most this many distinct ones
     top_k: int = 8
 
     # Answering / abstention

@@ -34,6 +34,9 @@ class FusionConfig:
     candidates: int = 50  # candidates per arm (at least k)
     max_per_doc: int = 0  # >0: at most this many chunks per document in the top k (diversity); 0 = no cap
     reference_from_top: int = 5  # the references arm reads citations in this many fused hits of the earlier arms
+    # a top hit's bare §§ (no law name before them) are followed only when it cites at most this many distinct ones:
+    # a pointer («(§ 13-6)»), not an overview of a law's provisions (which would lift them all alike)
+    reference_bare_max: int = 2
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
