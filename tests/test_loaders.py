@@ -199,6 +199,34 @@ def test_a_single_numbered_heading_among_unnumbered_ones_makes_no_outline_but_ca
     assert paths["KONTAKTMØNSTRE"] == ["KONTAKTMØNSTRE"]
 
 
+def test_a_heading_with_no_text_that_the_next_heading_closes_is_its_caption(tmp_path):
+    """A table per municipality: its name on a line of its own, then the table's head in capitals. The name must
+    stay in the context of the rows below it, or a question naming the municipality cannot find them."""
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "tabeller.pdf"
+    make_pdf(path, pages=[
+        ["Resultater per kommune", "Tabellene viser sterke sider og utfordringer.",
+         "Melhus", "OMRÅDE STERKE SIDER UTFORDRINGER", "Organisering: ti personer har ansvar for tildeling.",
+         "Planarbeid", "God forankring i planverket.",
+         "Namsos", "OMRÅDE STERKE SIDER UTFORDRINGER", "Organisering: egen boligtjeneste.",
+         "OPPSUMMERING", "Kommunene er ulike.", "Styrker", "Brei kompetanse.",
+         "Vedlegg", "Tabell A", "Tabell B", "Tallene er fra 2099."]])
+    sections = parse_pdf(path, "rapporter/tabeller.pdf").sections
+    by_text = {s.blocks[0].text: s for s in sections}
+    melhus = by_text["Organisering: ti personer har ansvar for tildeling."]
+    assert melhus.heading_path[1:] == ["Melhus – OMRÅDE STERKE SIDER UTFORDRINGER"]
+    assert melhus.label.endswith("› Melhus – OMRÅDE STERKE SIDER UTFORDRINGER")
+    assert by_text["God forankring i planverket."].heading_path[1:] == ["Melhus – OMRÅDE STERKE SIDER UTFORDRINGER",
+                                                                       "Planarbeid"]
+    assert by_text["Organisering: egen boligtjeneste."].heading_path[-1] == "Namsos – OMRÅDE STERKE SIDER UTFORDRINGER"
+    # a heading with text of its own stays a part; one the next heading does not close stays its parent
+    assert by_text["Kommunene er ulike."].heading_path[1:] == ["OPPSUMMERING"]
+    assert by_text["Brei kompetanse."].heading_path[1:] == ["OPPSUMMERING", "Styrker"]
+    # an empty heading above one of its own rank is an empty part, no caption
+    assert by_text["Tallene er fra 2099."].heading_path[-1] == "Tabell B"
+
+
 def test_a_line_ending_in_a_function_word_is_a_sentence_going_on_not_a_heading(tmp_path):
     from tests.fixtures.make_corpus import make_pdf
 

@@ -25,8 +25,9 @@ from boligassistent.domain.documents import Document
 # 5: PDF footnote markers glued to words removed, a plain text's title line a block of its own; 6: PDF headings
 # nested by their outline numbers, a footnote or numbered list item no heading; 7: an appendix a top-level part;
 # 8: PDF footnotes moved out of the running text into a last section; 9: a symbol font's bullet extracted as "yy"
-# is "•").
-LOADER_VERSION = 9
+# is "•"; 10: a PDF heading with no text that the next heading closes at once is that heading's caption,
+# "Melhus – OMRÅDE STERKE SIDER UTFORDRINGER").
+LOADER_VERSION = 10
 MAX_REASON_CHARS = 300  # a skip reason longer than this is cut (parser messages may quote a damaged file)
 _FOLDER_KIND = {"rapporter": "rapport", "veiledning": "veiledning", "lover": "lov", "forskrifter": "forskrift"}
 

@@ -208,14 +208,17 @@ def _is_capitals(line: str) -> bool:
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
-def _heading_paths(headings: list[tuple[str, tuple[int, ...] | None]], numbered: bool) -> list[list[str]]:
+def _heading_paths(headings: list[tuple[str, tuple[int, ...] | None]], numbered: bool,
+                   empty: list[bool] | None = None) -> list[list[str]]:
     """Each heading's path below the title. With `numbered`, a numbered heading sits at its number's depth ("3.2.1"
     → 3) and an unnumbered one below the innermost numbered heading above it (a bold subheading inside 3.2.1);
     without, every heading counts as unnumbered. Among unnumbered headings, one in capitals ranks above one in mixed
     case ("IDEALFORMER AV NETTVERK" › "Styrker"). Front and back matter ("Vedlegg 1 …", "Referanser") is a top-level
-    part. A heading closes every heading at its level or below."""
-    paths: list[list[str]] = []
-    path: list[tuple[int, str]] = []
+    part. A heading closes every heading at its level or below. A heading with no text of its own (`empty`) right
+    above one that ranks higher is that one's caption, not a part: it opens the next heading's line ("Melhus" over a
+    table headed "OMRÅDE STERKE SIDER UTFORDRINGER" → "Melhus – OMRÅDE STERKE SIDER UTFORDRINGER"), so what it
+    names stays in the context of the text below. (Above a heading of its own rank it is an empty part.)"""
+    levels: list[int] = []
     depth = 0  # the innermost numbered heading's depth
     for line, number in headings:
         if numbered and number is not None:
@@ -224,6 +227,15 @@ def _heading_paths(headings: list[tuple[str, tuple[int, ...] | None]], numbered:
             depth, level = 0, 1
         else:
             level = depth + (1 if _is_capitals(line) else 2)
+        levels.append(level)
+    paths: list[list[str]] = []
+    path: list[tuple[int, str]] = []
+    caption = ""
+    for i, ((line, _), level) in enumerate(zip(headings, levels)):
+        line = f"{caption} – {line}" if caption else line
+        caption = ""
+        if empty and empty[i] and i + 1 < len(headings) and levels[i + 1] < level:
+            caption = line
         path = [entry for entry in path if entry[0] < level] + [(level, line)]
         paths.append([heading for _, heading in path])
     return paths
@@ -351,8 +363,10 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
         flush(page_no)  # blocks never span pages, so every block has an exact page
     # One numbered heading is no outline ("1. …" of a list among unnumbered parts): then numbers don't nest.
     chapters = {number[0] for _, number in headings if number is not None}
-    for section, heading_path in zip(sections[1:], _heading_paths(headings, numbered=len(chapters) >= 2)):
+    empty = [not section.blocks for section in sections[1:]]
+    for section, heading_path in zip(sections[1:], _heading_paths(headings, numbered=len(chapters) >= 2, empty=empty)):
         section.heading_path = [title, *heading_path]
+        section.label = f"{title} › {heading_path[-1]}"
     notes = [Block(text=_join_lines(_page_lines(lines)), page=page) for page, _, lines in footnotes if lines]
     if notes:
         sections.append(Section(section_id=f"s-{len(sections) + 1}", heading_path=[title, "Fotnoter"],
