@@ -202,6 +202,17 @@ def test_unknown_names_are_the_laws_not_in_the_corpus():
     assert CATALOG.unknown_names("testleielovens § 9-9") == []
 
 
+@pytest.mark.parametrize("typo", ["testleielovn", "tstleieloven", "tesstleieloven", "testlleielova"])
+def test_a_long_law_name_with_a_letter_dropped_added_or_doubled_is_that_law(typo):
+    assert CATALOG.unknown_names(f"Gjelder {typo} her?") == []
+    assert CATALOG.documents_named(typo) == {TESTLEIELOVEN}
+
+
+def test_a_letter_changed_or_a_short_name_is_another_law():
+    assert CATALOG.unknown_names("Gjelder testbeieloven her?") == ["testbeieloven"]  # substituted: another name
+    assert CATALOG.unknown_names("Gjelder testtlova her?") == ["testtlova"]  # too short to tell a typo
+
+
 # Real names, for the common abbreviations (text/data/law_abbreviations.tsv) that the metadata does not give.
 REAL = LawCatalog.from_documents([
     {"doc_id": "lover/sotjl.md", "kind": "lov", "short_title": "sosialtjenesteloven",

@@ -27,6 +27,7 @@ from boligassistent.text.legal_refs import (
     subject_key,
     truncated_names,
 )
+from boligassistent.text.spelling import letter_skeleton, one_letter_apart
 
 _IN_BRACKETS = re.compile(r"[(\[]([^()\[\]]+)[)\]]")
 _SHORT_TITLE_KEYS = ("korttittel", "titleShort")
@@ -36,6 +37,9 @@ _ABBREVIATION = re.compile(r"(?<![\wæøå-])([a-zæøå]{2,8})\.?(?![\wæøå-]
 # name is made of ("bustøtteforskrifta", "låneforskriften"); matched at a title's start and anywhere in a question
 _REGULATION_BY_SUBJECT = re.compile(r"(?<![\wæøå-])forskrift(?:en|a)? om ([a-zæøå]+)", re.I)
 _MIN_SUBJECT_PREFIX = 6  # a regulation name's stem this long may be the start of its subject word
+# a law name (its `law_key`) at least this long, a letter dropped or added or a letter doubled or not, is that name
+# misspelt ("boligsosialoven" for "boligsosialloven"); a substituted letter is not ("husbankloven", "husleieloven")
+_MIN_TYPO_KEY = 10
 # ("kvalifiseringsforskriften": "Forskrift om kvalifiseringsprogram …")
 
 
@@ -90,6 +94,9 @@ class LawCatalog:
         for word, doc_ids in self.subjects.items():
             for linking in ("", "s", "e"):
                 self._keys.setdefault(law_key(f"{word}{linking}forskrift"), set()).update(doc_ids)
+        self._skeletons: dict[str, set[str]] = {}  # a key's `letter_skeleton` → doc_ids
+        for key, doc_ids in self._keys.items():
+            self._skeletons.setdefault(letter_skeleton(key), set()).update(doc_ids)
         self._name_re = re.compile(rf"(?<![\wæøå-])({_alternation(set(names))})s?(?![\wæøå])", re.I) if names else None
         self._abbreviation_re = (re.compile(rf"(?<![\wæøå-])({_alternation(set(abbreviations))})\.?(?![\wæøå])", re.I)
                                  if abbreviations else None)
@@ -123,6 +130,8 @@ class LawCatalog:
         key = law_key(name)
         if key in self._keys:
             return self._keys[key]
+        if found := self._misspelt(key):
+            return found
         if not key.endswith("forskrift") or " " in key:
             return set()
         stem = key.removesuffix("forskrift")
@@ -131,6 +140,15 @@ class LawCatalog:
             if stem == word or (len(stem) >= _MIN_SUBJECT_PREFIX and word.startswith(stem.removesuffix("s"))):
                 out |= doc_ids
         return out
+
+    def _misspelt(self, key: str) -> set[str]:
+        """The documents of the corpus name that a long name key is a typo of (`_MIN_TYPO_KEY`): a letter doubled or
+        not, dropped or added. Empty for a short key or none such."""
+        if len(key) < _MIN_TYPO_KEY:
+            return set()
+        if found := self._skeletons.get(letter_skeleton(key)):
+            return found
+        return next((self._keys[variant] for variant in sorted(one_letter_apart(key)) if variant in self._keys), set())
 
     def _doc_of(self, name: str) -> str | None:
         """The one document a name stands for, or None (not a corpus name, or a name of several)."""
