@@ -260,6 +260,11 @@ def test_which_year_is_answered_by_a_year_not_a_weekday():
 def test_a_count_question_asks_for_the_unit_it_names_after_mange_only():
     assert holds_value(AnswerType.COUNT, "Han må ha bodd her i minst seks år.", "Hvor mange år må han ha bodd her?")
     assert holds_value(AnswerType.COUNT, "Gebyret er 1 300 kroner.", "Hvor mange kroner er gebyret?")
+    # a compound of a time unit counts days, weeks …: a number of them answers as a duration
+    assert holds_value(AnswerType.COUNT, "Det skal fastsettes ferie i opptil 25 virkedager for alle deltakere.",
+                       "Kor mange feriedagar har ein deltakar krav på?")
+    assert holds_value(AnswerType.COUNT, "Oppholdet varte i tolv døgn.", "Hvor mange liggedøgn ble det?")
+    assert not holds_value(AnswerType.COUNT, "Oppholdet varte i tolv døgn.", "Hvor mange pasienter ble liggende?")
     # "i dag" names no unit: a duration does not answer how many homes there are
     assert not holds_value(AnswerType.COUNT, "Det har vært fokus på bolig i mange år.",
                            "Hvor mange kommunale boliger har kommunen i dag?")

@@ -154,6 +154,9 @@ _TIME_UNIT = (r"(?:arbeids|virke|kalender|yrke|bank)?(?:døgn|dag(?:er|ar|ene|an
               r"|veke(?:r|ne|s|rs)?|måned(?:er|ene|s|ers)?|månad(?:er|ar|ene|ane|s|ers|ars)?|mnd\.?|år(?:s|a|ene|et)?|tiår"
               r"|halvår|århundre(?:r|t|ne|a)?|kvartal(?:er)?|time(?:r|ne|s|rs)?|timar|minutt(?:er|ar)?|sekund(?:er|ar)?|helg(?:er|ar)?)")
 _UNIT_PREFIX = r"(?:to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|femten|tjue|halv)"
+# a counted word that is a compound of a time unit ("feriedagar", "soningsdøgn", "liggedøgn"): a number of them is a
+# duration ("opptil 25 virkedager" answers "kor mange feriedagar")
+_COUNTED_TIME = re.compile(rf"(?<![\wæøå])[\wæøå]{{3,}}?{_TIME_UNIT}{_END}", re.I)
 
 # quantities without a number: "flere år", "noen uker", "titusener av år", "hundrevis av år"
 _SOME = (r"\b(?:flere|fleire|mange|noen|nokre|få|et\s+par|eit\s+par|hundrevis|tusenvis|titusenvis|hundretusenvis"
@@ -627,6 +630,8 @@ def _accepted(kind: AnswerType, question: str) -> set[str]:
         # only right after "mange" ("i dag", "per år" elsewhere in the question ask for no days or years)
         counted = " ".join(counted_words(question))
         accepted |= {name for name, unit in _ASKED_UNIT.items() if unit.search(counted if name == "duration" else question)}
+        if _COUNTED_TIME.search(counted):  # "hvor mange feriedagar/soningsdøgn": days, counted as a duration
+            accepted.add("duration")
         if _PARTITIVE_COUNT_Q.search(question) or counts_people_by_verb(question):
             accepted.add("share")
     unit = asked_unit(question) if kind in _RATED or kind is AnswerType.QUANTITY else None
