@@ -57,6 +57,8 @@ def test_a_question_about_words_the_corpus_never_uses_is_missing_them():
     ("har forbrukerrådet en standard husleiekontrakt?", ("forbrukerrådet",)),  # a body in lowercase
     ("Hvordan setter jeg opp fraværsmelding i Outlook?", ("Outlook",)),
     ("Hvor mange bor i Kristiansand?", ("Kristiansand",)),  # a letter changed: another town than Kristiansund
+    ("Hvor mange bor på Grünerløkka?", ("Grünerløkka",)),  # a name with a letter outside æøå is a name too
+    ("Kva gjer kommunen i Kárášjohka?", ("Kárášjohka",)),  # … and one in Sámi
 ])
 def test_names_outside_the_corpus_are_missing(question, missing):
     assert scope().missing(question) == missing

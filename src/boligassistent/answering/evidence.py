@@ -49,7 +49,10 @@ class EvidenceConfig:
     common_word_zipf: float = COMMON_WORD_ZIPF
 
 
-_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ]{2,})\b")
+# a name's first letter is any capital (Latin-1 and the Sámi letters too: «Grünerløkka», «Čoavddatmohkki», «Ålesund»),
+# the rest letters of any kind
+_UPPER = "A-ZÀ-ÖØ-ÞČĐŊŠŦŽ"
+_CAPITALIZED = re.compile(rf"(?<![.!?]\s)(?<!^)\b([{_UPPER}][^\W\d_]{{2,}})\b")
 
 
 def proper_nouns(question: str) -> list[str]:
