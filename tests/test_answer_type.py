@@ -89,6 +89,8 @@ def test_the_assistant_declines_a_value_question_its_sources_hold_no_value_for(u
     now = assistant.answer("Hvor lenge må en sone i fengsel før bustøtta kan falle bort akkurat nå?")  # live figures
     assert now.abstained and now.reason == "live-data" and now.text.startswith("Kildene mine er faste utgaver")
     assert now.closest_sources
+    market = assistant.answer("Hvilken bank gir best rente på lån til bustad for studentar?")  # the market's offers
+    assert market.abstained and market.reason == "live-data" and "priser, tilbud eller åpningstider" in market.text
     in_kroner = assistant.answer("Hvor mange kroner kostet utkastelsene etter testleieloven?")  # the unit it asks in
     assert in_kroner.abstained and in_kroner.reason == ANSWER_TYPE
     assert in_kroner.text.startswith("Kildene mine handler om dette, men jeg finner ikke noe beløp")

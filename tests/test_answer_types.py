@@ -9,6 +9,7 @@ import pytest
 from boligassistent.text.answer_types import (
     AnswerType,
     asked_part,
+    asks_market_offer,
     asks_present_value,
     expected_answer_type,
     expected_answer_types,
@@ -327,6 +328,22 @@ def test_a_rate_question_is_not_answered_per_another_unit(question, sentence, an
 ])
 def test_a_value_asked_for_now(question, asks):
     assert asks_present_value(question) is asks
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Hvilken bank gir best rente på boliglån for førstegangskjøpere?", True),
+    ("hvilket forsikringsselskap har billigst innboforsikring?", True),
+    ("Hvilken strømavtale er rimeligst for en som bor alene?", True),
+    ("Brukeren skal flytte på fredag. Hvor kan vi leie flyttebil?", True),
+    ("kor kan eg kjøpe brukte møblar?", True),
+    ("Hva er åpningstidene til NAV-kontoret i romjula?", True),
+    ("Kva er den beste måten å følgje opp leigetakaren på?", False),  # the best way, not the best deal
+    ("Hvor kan brukeren søke om bostøtte?", False),  # where to apply: the sources say
+    ("Hva er laveste sats for bostøtte?", False),  # a rate of the rules, not a market price
+    ("Kan kommunen leie boliger på det private markedet?", False),
+])
+def test_a_question_about_what_the_market_offers(question, asks):
+    assert asks_market_offer(question) is asks
 
 
 @pytest.mark.parametrize(("question", "sentence", "answers"), [

@@ -29,7 +29,7 @@ from boligassistent.answering.answer_type import AnswerTypeConfig, missing_value
 from boligassistent.answering.clarify import is_vague
 from boligassistent.answering.evidence import Evidence
 from boligassistent.answering.scope import CorpusScope
-from boligassistent.text.answer_types import asked_unit, asks_present_value, expected_answer_type
+from boligassistent.text.answer_types import asked_unit, asks_market_offer, asks_present_value, expected_answer_type
 
 # Reasons of a decision, as the API, the logs and the eval report name them.
 VAGUE = "vague"
@@ -96,7 +96,7 @@ class AbstentionGates:
         if self.config.scope_check and self.scope is not None and (missing := self.scope.missing(question)):
             return Decision(abstain=True, reason=OUT_OF_SCOPE, missing=missing)
         if (self.config.live_data_check and self.scope is not None and self.scope.holds_laws
-                and asks_present_value(question)):
+                and (asks_present_value(question) or asks_market_offer(question))):
             return Decision(abstain=True, reason=LIVE_DATA)
         if self.config.answer_type_check and (kind := missing_value(question, evidence.sentences, evidence.idf,
                                                                      self.config.answer_type, evidence.synonyms,

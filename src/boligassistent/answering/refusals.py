@@ -11,8 +11,8 @@ ABSTAIN_TEXT = ("Jeg finner ikke svar på dette i kildene jeg har tilgang til (l
 OUT_OF_DOMAIN_TEXT = ("Jeg kan bare svare på spørsmål om boligsosialt arbeid ut fra lover, forskrifter, veiledere og "
                       "evalueringsrapporter, og finner ikke noe om dette i kildene.")
 LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporter, og jeg har ikke dagsaktuelle tall "
-                  "som renter, satser eller saksbehandlingstider. Sjekk oppdatert informasjon hos Husbanken, NAV eller "
-                  "den aktuelle etaten.")
+                  "som renter, satser eller saksbehandlingstider, og heller ikke priser, tilbud eller åpningstider. "
+                  "Sjekk oppdatert informasjon hos Husbanken, NAV, tilbyderen eller den aktuelle etaten.")
 OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke svare på dette."
 ANSWER_TYPE_TEXT = "Kildene mine handler om dette, men jeg finner ikke {what} som svarer på spørsmålet."
 # the value an answer-type refusal says it did not find, by `text.answer_types.AnswerType` or, when the question

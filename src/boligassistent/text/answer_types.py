@@ -47,7 +47,8 @@ after it still answers. A value asked in a unit by name ("hvor mange kroner", "�
 answered in that unit; a percentage or a duration asked by a compound noun ("svarprosenten", "saksbehandlingstid")
 by a value whose sentence names what the compound's first part names. A question's parts may ask for several kinds
 ("Kor mange …, og for kor lang tid …?", `expected_answer_types`); a sentence asking for a value and placing it in the
-present ("renten akkurat nå", "for tiden", "dagens sats") asks for live data (`asks_present_value`).
+present ("renten akkurat nå", "for tiden", "dagens sats") asks for live data (`asks_present_value`), and so does
+one asking what the market offers, the cheapest deal or an office's opening hours (`asks_market_offer`).
 """
 
 from __future__ import annotations
@@ -384,6 +385,24 @@ _QUESTION_CLAUSES = re.compile(r"(?<=[.?!:;])\s+")
 # (bokmål and nynorsk "no", "for tida")
 _NOW = re.compile(r"\b(?:akkurat\s+)?(?:nå|no)\b(?!\s+(?:som|at|når|da)\b)|\b(?:per\s+)?i\s+dag\b|\bfor\s+tid(?:en|a)\b"
                   r"|\bi\s+øyeblikket\b|\bdagens\b", _Q)
+
+
+# What the market offers today: the cheapest or best provider or deal ("billigst innboforsikring", "best rente på
+# boliglån", "hvilken strømavtale er billigst"), where to buy or rent something ("hvor kan vi leie flyttebil"), or an
+# office's opening hours. Laws, guidance and reports compare no providers and keep no opening hours.
+_MARKET_OFFER = re.compile(
+    r"\b(?:billigst|rimeligst|dyrest)\w*"
+    r"|\b(?:best|beste|lavest|lavaste|lågast)\s+(?:rente|renta|pris|prisen|tilbud|tilbod|\w*avtale)\b"
+    r"|\b(?:hvor|kor)\s+(?:kan|får|finner)\s+(?:jeg|vi|man|eg|me|ein|en|han|hun|ho|de|dei|brukeren|brukaren|klienten)\s+"
+    r"(?:kjøpe|kjøpa|leie|leige|tak\s+i)\b"
+    r"|\b(?:åpnings|opnings)tid\w*", _Q)
+
+
+def asks_market_offer(question: str) -> bool:
+    """Whether the question asks what the market offers today: the cheapest or best provider or deal, where to buy
+    or rent something, or opening hours ("Hvilken bank gir best rente …?", "Hvor kan vi leie flyttebil billig?",
+    "Hva er åpningstidene til NAV-kontoret …?")."""
+    return _MARKET_OFFER.search(question) is not None
 
 
 def asks_present_value(question: str) -> bool:
