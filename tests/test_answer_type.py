@@ -28,6 +28,19 @@ def test_a_value_about_something_else_or_the_subject_without_a_value_does_not():
     assert missing_value(QUESTION, ["Vedtak om bostøtte kan påklages til klagenemnda."], IDF) is AnswerType.DURATION
 
 
+def test_when_with_a_modal_verb_is_answered_by_a_condition_about_the_subject():
+    """«Når kan …?» asks under what condition as much as at what time."""
+    question = "Når kan NAV dele opplysninger med kommunen uten samtykke?"
+    idf = {t: 3.0 for t in analyze(question)}
+    condition = ["NAV kan dele opplysninger med kommunen uten samtykke når det er nødvendig for å fremme oppgavene."]
+    assert missing_value(question, condition, idf) is None
+    assert missing_value(question, ["NAV kan dele opplysninger med kommunen uten samtykke."], idf) is AnswerType.TIME
+    # a condition about something else does not answer
+    assert missing_value(question, ["Husleien betales når måneden starter."], idf) is AnswerType.TIME
+    # without a modal verb "når" asks for a time: a condition does not answer "når ble …"
+    assert missing_value("Når ble opplysningene delt med kommunen?", condition, idf) is AnswerType.TIME
+
+
 def test_a_sentence_naming_the_subject_by_a_synonym_is_about_it():
     """The thesaurus retrieval searched with: "økonomisk stønad" is the question's "sosialhjelp"."""
     question = "Hvor mye sosialhjelp kan en enslig få til husleie?"

@@ -21,8 +21,10 @@ from boligassistent.text.analyzer import STOPWORDS, analyze
 from boligassistent.text.answer_types import (
     AnswerType,
     asked_part,
+    asks_condition_or_time,
     expected_answer_type,
     holds_value,
+    states_condition,
     value_completes_yes_no,
     value_words,
 )
@@ -89,6 +91,8 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
     # a figure asked for a year ("Hvor mange deltakere hadde prosjektene i 2019?") is not one given for other years
     # only ("167 deltakere … i 2015"); a question asking for a time is answered by another year
     years = set(_YEAR.findall(asked_text)) if kind not in _TIME_KINDS else set()
+    # "når kan/må … ?": a condition about the subject answers it as a time does (`asks_condition_or_time`)
+    conditional = kind is AnswerType.TIME and asks_condition_or_time(question)
     for i, sentence in enumerate(sentences):
         context = set(analyzed[i])
         for j in range(max(0, i - config.context_sentences), i):
@@ -96,7 +100,8 @@ def missing_value(question: str, sentences: list[str], idf: dict[str, float],
                 context |= analyzed[j]
         if headings:
             context |= heading_terms[headings[i]]
-        if (holds_value(kind, sentence, question) and term_share(terms, idf, context, synonyms) >= config.min_subject_share
+        if ((holds_value(kind, sentence, question) or (conditional and states_condition(sentence)))
+                and term_share(terms, idf, context, synonyms) >= config.min_subject_share
                 and not (about[i] and not about[i] & asked)
                 and not (years and (found := set(_YEAR.findall(sentence))) and not found & years)):
             return None

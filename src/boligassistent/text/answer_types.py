@@ -659,6 +659,23 @@ def _accepted(kind: AnswerType, question: str) -> set[str]:
     return accepted
 
 
+# "når kan/må/skal/bør/får/har …" asks under what condition as much as at what time ("Når kan NAV dele opplysninger
+# uten samtykke?" is answered by "… når dette er nødvendig for …"; "Når må regnskapet være revidert?" by "… når
+# tilskuddet er på mer enn 500 000 kroner")
+_WHEN_MAY_Q = re.compile(r"\bnår\s+(?:kan|kunne|må|måtte|skal|skulle|bør|får|fær|har|hadde)\b", _Q)
+_CONDITION = re.compile(r"\b(?:dersom|hvis|viss|når|med\s+mindre|forutsatt\s+at|så\s+lenge|i\s+tilfelle)\b", _Q)
+
+
+def asks_condition_or_time(question: str) -> bool:
+    """Whether the question's asked part is a "når" + modal question, which a condition answers as well as a time."""
+    return _WHEN_MAY_Q.search(asked_part(question)) is not None
+
+
+def states_condition(sentence: str) -> bool:
+    """Whether the sentence states a condition ("dersom …", "når …", "med mindre …")."""
+    return _CONDITION.search(sentence) is not None
+
+
 def holds_value(kind: AnswerType, sentence: str, question: str = "") -> bool:
     """True when the sentence holds a value of that kind (see the module) that the question does not already name:
     "I 1999 ble hun kåret …" does not answer "Hvem ble i 1999 kåret …?"."""
