@@ -164,8 +164,8 @@ def _slices(samples: list[Sample]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for corpus in ["all", *sorted({s.corpus for s in samples})]:
         for variant in ("all", ASKED, CROSS):
-            idx = [i for i, s in enumerate(samples) if corpus in ("all", s.corpus) and variant in ("all", s.variant)
-                   and (variant == CROSS or s.variant != CROSS)]
+            idx = [i for i, s in enumerate(samples) if corpus in ("all", s.corpus)
+                   and (s.variant != CROSS if variant == "all" else s.variant == variant)]
             if idx:
                 out[f"{corpus}/{variant}"] = idx
     return out

@@ -37,8 +37,9 @@ _ABBREVIATION = re.compile(r"(?<![\wæøå-])([a-zæøå]{2,8})\.?(?![\wæøå-]
 # name is made of ("bustøtteforskrifta", "låneforskriften"); matched at a title's start and anywhere in a question
 _REGULATION_BY_SUBJECT = re.compile(r"(?<![\wæøå-])forskrift(?:en|a)? om ([a-zæøå]+)", re.I)
 _MIN_SUBJECT_PREFIX = 6  # a regulation name's stem this long may be the start of its subject word
-# a law name (its `law_key`) at least this long, a letter dropped or added or a letter doubled or not, is that name
-# misspelt ("boligsosialoven" for "boligsosialloven"); a substituted letter is not ("husbankloven", "husleieloven")
+# a law name (its `law_key`) at least this long, a letter dropped or added, a letter doubled or not, or æ/ø/å typed
+# plain (`letter_skeleton`), is that name misspelt ("boligsosialoven" for "boligsosialloven"); a substituted letter
+# is not ("husbankloven", "husleieloven")
 _MIN_TYPO_KEY = 10
 # ("kvalifiseringsforskriften": "Forskrift om kvalifiseringsprogram …")
 
@@ -143,7 +144,7 @@ class LawCatalog:
 
     def _misspelt(self, key: str) -> set[str]:
         """The documents of the corpus name that a long name key is a typo of (`_MIN_TYPO_KEY`): a letter doubled or
-        not, dropped or added. Empty for a short key or none such."""
+        not, æ/ø/å typed plain, a letter dropped or added. Empty for a short key or none such."""
         if len(key) < _MIN_TYPO_KEY:
             return set()
         if found := self._skeletons.get(letter_skeleton(key)):
