@@ -9,6 +9,7 @@ import pytest
 from boligassistent.text.answer_types import (
     AnswerType,
     asked_part,
+    asked_years,
     asks_market_offer,
     asks_present_value,
     expected_answer_type,
@@ -69,6 +70,11 @@ P = AnswerType.PERSON
     ("Hva het prosjektlederen i kommunen?", AnswerType.NAME), ("Kva heitte prosjektet?", AnswerType.NAME),
     ("Hva het forbundet som kjempet der?", AnswerType.NAME), ("Hvilke to kommuner prøvde metoden?", AnswerType.PLACE),
     ("Hvilke 3 organisasjoner står bak?", AnswerType.NAME), ("Hva heter kommunen?", AnswerType.NAME),
+    # a limit asked by its word, also in a keyword query; another question word says the kind first
+    ("maks depositum?", AnswerType.QUANTITY), ("minste utbetaling bostøtte per mnd", AnswerType.QUANTITY),
+    ("Kva er maksimalt beløp?", AnswerType.QUANTITY), ("hvor lenge kan en bruker bo på hospits maks?", AnswerType.DURATION),
+    ("Hvem har maks ansvar?", AnswerType.NAME), ("Hvem har høyeste stilling?", AnswerType.NAME),
+    ("depositum og garanti", None),
 ])
 def test_the_kind_of_value_a_question_asks_for(question, kind):
     assert expected_answer_type(question) == kind
@@ -419,3 +425,12 @@ def test_values_in_other_forms(question, sentence, kind):
 ])
 def test_question_parts(question, parts):
     assert question_parts(question) == parts
+
+
+@pytest.mark.parametrize(("question", "years"), [
+    ("Hva ble besluttet på møtet i november 2019?", ["2019"]), ("Hva blir taket fra 1. juni 2027?", ["2027"]),
+    ("Hva var målene i tiltaksplanen 2018–2020?", ["2018", "2020"]), ("Kor mange fekk lån i 2010?", ["2010"]),
+    ("Betalte hun 2019 kroner?", []), ("Hva sier loven?", []),
+])
+def test_the_years_a_question_asks_about(question, years):
+    assert asked_years(question) == years

@@ -12,9 +12,11 @@ from boligassistent.answering.evidence import (
     Evidence,
     EvidenceConfig,
     measure_evidence,
+    missing_years,
     named_law_terms,
     question_names,
 )
+from boligassistent.answering.refusals import refusal
 from boligassistent.answering.scope import CorpusScope
 from boligassistent.domain.documents import Chunk
 from boligassistent.retrieval.law_catalog import LawCatalog
@@ -207,3 +209,34 @@ def test_best_unit_similarity_is_the_best_sentence_of_the_top_hits_by_the_embedd
 def test_a_named_law_s_words_are_its_name():
     assert named_law_terms("Hva er taket i bostøtteforskriften?") == set(analyze("bostøtteforskriften"))
     assert named_law_terms("Hva er taket for bostøtte?") == set()
+
+
+def dated_hit(chunk_id: str, text: str, title: str = "Rapport", heading: str = "") -> ScoredChunk:
+    chunk = Chunk(chunk_id=chunk_id, doc_id=f"doc-{chunk_id}", section_id="s", ordinal=0, text=text, header="",
+                  label=chunk_id, title=title, kind="rapport", heading_path=[heading] if heading else [])
+    return ScoredChunk(chunk=chunk, score=0.1, arms={"bm25": ArmHit(rank=1, score=5.0)})
+
+
+def test_a_year_asked_about_must_be_named_by_a_top_passage():
+    other_year = [dated_hit("a", "På møtet i november 2017 ble det besluttet å sette i gang et arbeid."),
+                  dated_hit("b", "Samordningsutvalget møtes to ganger i året.")]
+    assert missing_years("Hva ble besluttet på møtet i november 2019?", other_year) == ["2019"]
+    assert missing_years("Hva ble besluttet på møtet i november 2017?", other_year) == []
+    assert missing_years("Hva ble besluttet på møtet i 2019?", [dated_hit("c", "Tekst.", heading="Status 2019")]) == []
+    assert missing_years("Hva ble besluttet på møtet?", other_year) == []  # no year asked
+    assert missing_years("Kostet det 2019 kroner?", other_year) == []  # a number, not a year
+    # only the first `year_passages` hits count
+    stats = FakeTermStats({"møt": 1.0}, {"a": {"møt"}, "b": set(), "c": set()})
+    later = [*other_year, dated_hit("c", "I 2019 ble planen vedtatt.")]
+    result = SearchResult(query="Hva skjedde på møtet i 2019?", hits=later, query_terms=["møt"])
+    assert measure_evidence(stats, result, EvidenceConfig(year_passages=2)).missing_years == ["2019"]
+    assert measure_evidence(stats, result, EvidenceConfig(year_passages=3)).missing_years == []
+
+
+def test_a_question_about_a_year_no_passage_names_is_declined_with_the_year():
+    ev = replace(evidence(), missing_years=["2019"])
+    decision = POLICY.decide("Hva ble besluttet på møtet i november 2019?", ev)
+    assert decision.abstain and decision.reason == "year" and decision.missing == ("2019",)
+    text, _ = refusal(decision.reason, [], 0, decision.missing)
+    assert "2019" in text
+    assert AbstentionGates(SCOPE, AbstentionConfig(year_check=False)).gate("Hva ble endret for bostøtte i 2019?", ev) is None

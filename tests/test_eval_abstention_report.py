@@ -24,6 +24,7 @@ RESULTS = [
     result("u4", False, True, "vague", dataset="dev-b"), result("a1", True, True, "answer-type"),
     result("a2", True, False, cited=["gold.md"]), result("a3", True, False, cited=["other.md"], dataset="dev-b"),
     result("a4", True, True, "question-too-long", dataset="dev-b"), result("u5", False, True, "live-data"),
+    result("u6", False, True, "year"),
 ]
 
 
@@ -34,6 +35,7 @@ def test_declines_per_reason_and_confidently_wrong():
     assert reasons["vague"]["unanswerable"] == 1 and reasons["answer-type"] == {"unanswerable": 0, "answerable": 1}
     assert reasons["other"] == {"unanswerable": 0, "answerable": 1}
     assert reasons["live-data"] == {"unanswerable": 1, "answerable": 0}
+    assert reasons["year"] == {"unanswerable": 1, "answerable": 0}
     assert table["answered"] == {"unanswerable": 1, "answerable": 2}
     assert [r.question.id for r in RESULTS if confidently_wrong(r)] == ["u3", "a3"]  # cited, but wrong to answer / no gold
     assert table["confidently_wrong"] == 2 and table["confidently_wrong_unanswerable"] == 1
@@ -43,5 +45,5 @@ def test_declines_per_reason_and_confidently_wrong():
 def test_the_report_has_a_row_per_dataset():
     summary = {"systems": {"hybrid+answer": abstention_breakdown(RESULTS)}}
     md = "\n".join(abstention_markdown(summary))
-    assert "| all | 1 / 0 | 1 / 0 | 0 / 1 | 1 / 0 | 1 / 0 | 0 / 1 | 1 / 2 | 2 (1) |" in md
+    assert "| all | 1 / 0 | 1 / 0 | 1 / 0 | 0 / 1 | 1 / 0 | 1 / 0 | 0 / 1 | 1 / 2 | 2 (1) |" in md
     assert "| dev-b |" in md

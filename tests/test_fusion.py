@@ -162,3 +162,28 @@ def test_a_toy_arm_changes_the_ranking_without_touching_retrieval(unit_runtime):
 def test_an_unknown_mode_names_the_arms(unit_runtime):
     with pytest.raises(ValueError, match="hybrid, bm25, dense, legal, references"):
         unit_runtime.retriever.search("husleie", mode="lexical")
+
+
+@dataclass
+class RecordingArm:
+    """An arm that remembers the text it was asked to search."""
+
+    name: str
+    seen: list[str]
+
+    def search(self, query: ArmQuery) -> list[Candidate]:
+        self.seen.append(query.text)
+        return [Candidate(A, 1.0)]
+
+
+def test_every_arm_searches_a_law_abbreviation_as_the_acts_name():
+    from boligassistent.retrieval.law_catalog import LawCatalog
+    catalog = LawCatalog.from_documents([{"doc_id": "lover/husleie.md", "kind": "lov", "short_title": "husleieloven",
+                                          "title": "Lov om husleieavtaler (husleieloven)", "meta": {}}])
+    lexical, dense = RecordingArm("bm25", []), RecordingArm("dense", [])
+    result = HybridRetriever([lexical, dense], rrf(weights={"bm25": 1.0, "dense": 1.0}), catalog=catalog).search(
+        "maks depositum hl.?", k=1)
+    assert lexical.seen == dense.seen == ["maks depositum husleieloven?"]
+    assert result.query == "maks depositum husleieloven?" and "hl" not in result.query_terms
+    HybridRetriever([lexical], rrf(weights={"bm25": 1.0})).search("maks depositum hl.?", k=1)  # no catalog: as asked
+    assert lexical.seen[-1] == "maks depositum hl.?"

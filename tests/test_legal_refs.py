@@ -111,7 +111,8 @@ def test_section_ids_and_chapters_match_the_loaders():
     ("testleieloven kapittel 9", [(TESTLEIELOVEN, Citation(chapter="9"))]),
     ("paragraf 2 i testlova", [(TESTLOVA, Citation(sections=("§2",)))]),
     ("Hva sier testlova om studentar?", [(TESTLOVA, Citation())]),  # named without a §: boost
-    ("tll om heving", []),  # an abbreviation alone is too ambiguous
+    ("tll om heving", [(TESTLEIELOVEN, Citation())]),  # an abbreviation that is no word names its law alone
+    ("Hva sier tll. om heving?", [(TESTLEIELOVEN, Citation())]),
     ("tll 9-9", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),  # a section number without §
     ("(tll 9-3a)?", [(TESTLEIELOVEN, Citation(sections=("§9-3a",)))]),
     ("Hva sier testleieloven 9-9 om heving?", [(TESTLEIELOVEN, Citation(sections=("§9-9",)))]),
@@ -220,7 +221,19 @@ REAL = LawCatalog.from_documents([
      "meta": {"korttittel": "Sosialtjenesteloven – sotjl"}},
     {"doc_id": "lover/bvl.md", "kind": "lov", "short_title": "barnevernsloven", "title": "Lov om barnevern (barnevernsloven)",
      "meta": {}},
+    {"doc_id": "lover/hol.md", "kind": "lov", "short_title": "helse- og omsorgstjenesteloven",
+     "title": "Lov om kommunale helse- og omsorgstjenester m.m. (helse- og omsorgstjenesteloven)",
+     "meta": {"korttittel": "Helse- og omsorgstjenesteloven – hol"}},
 ])
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Bor han fortsatt i Hol?", []),  # "hol" is a word (and a kommune): only next to a §
+    ("Gjelder hol § 3-2 her?", [("lover/hol.md", ("§3-2",))]),
+    ("Kan hun få hjelp etter hotjl?", [("lover/hol.md", ())]),
+])
+def test_an_abbreviation_that_is_a_word_names_its_law_only_next_to_a_section(question, expected):
+    assert [(r.doc_id, r.citation.sections) for r in REAL.references(question)] == expected
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -229,7 +242,8 @@ REAL = LawCatalog.from_documents([
     ("Hva sier sosialtjenestel. § 27?", [("lover/sotjl.md", ("§27",))]),  # cut short
     ("Kan tiltak etter bvl 3-6 fortsette?", [("lover/bvl.md", ("§3-6",))]),
     ("barnevernl. § 3-6", [("lover/bvl.md", ("§3-6",))]),  # cut short, without the joining s
-    ("stl gjelder her", []),
+    ("klagefrist stl enkeltvedtak", [("lover/sotjl.md", ())]),  # no word of the language: names its law alone
+    ("maks depositum sotjl.?", [("lover/sotjl.md", ())]),
 ])
 def test_common_abbreviations_and_cut_short_names_of_corpus_laws(question, expected):
     assert [(r.doc_id, r.citation.sections) for r in REAL.references(question)] == expected
@@ -347,3 +361,18 @@ def test_a_question_citing_a_section_that_is_the_top_hit_is_answered(unit_runtim
     if not abstains:
         assert answer.citations[0].section.endswith("§ 3")
     assert assistant.answer("Kva seier testlova om studentar?").abstained  # a law named without a §: the model decides
+
+
+@pytest.mark.parametrize(("question", "spelt"), [
+    ("klagefrist fvl enkeltvedtak", "klagefrist fvl enkeltvedtak"),  # forvaltningsloven is not in this catalog
+    ("Har kommunen plikt, jf. stl § 27?", "Har kommunen plikt, jf. sosialtjenesteloven § 27?"),
+    ("maks stønad sotjl.?", "maks stønad sosialtjenesteloven?"),
+    ("bvl 3-6", "barnevernsloven 3-6"),
+    ("Gjelder hol § 3-2 her?", "Gjelder helse- og omsorgstjenesteloven § 3-2 her?"),
+    ("Bor han fortsatt i Hol?", "Bor han fortsatt i Hol?"),  # a word: no abbreviation here
+    ("sosialtjenesteloven § 27", "sosialtjenesteloven § 27"),  # a name stays
+])
+def test_an_abbreviation_is_spelt_out_as_its_acts_longest_name(question, spelt):
+    assert REAL.spell_out(question) == spelt
+    assert [(r.doc_id, r.citation) for r in REAL.references(REAL.spell_out(question))] == \
+        [(r.doc_id, r.citation) for r in REAL.references(question)]

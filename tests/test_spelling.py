@@ -71,6 +71,14 @@ def test_the_analyzer_corrects_only_tokens_that_are_no_word_and_no_compound():
     assert analyzer.correction("skattemelding", spell) is None
     assert analyzer.correction("student", spell) is None  # known
     assert Analyzer(AnalyzerConfig(spelling=False)).correction("boutgiftr", spell) is None
+
+
+def test_a_typo_the_splitter_reads_as_parts_the_index_lacks_is_corrected():
+    # "komunal" splits into the dictionary words "komu" + "nal", neither of which the index holds: a typo, not a
+    # compound the corpus never uses
+    spell = speller({"kommunal": 9})
+    assert Analyzer().correction("komunal", spell) == ("kommunal",)
+    assert "kommunal" in analyze_query("rett på komunal bolig", speller=spell)
     terms = analyze_query("godkjente boutgiftr?", speller=spell)
     assert "boutgift" in terms and "boutgiftr" not in terms
     assert "boutgiftr" in analyze_query("godkjente boutgiftr?")  # no speller, no correction

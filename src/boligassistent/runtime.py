@@ -186,7 +186,7 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtim
     speller = Speller(index.term_frequencies())
     return Runtime(settings=settings, embedder=embedder, index=index, catalog=catalog, speller=speller,
                    retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog, speller), fusion,
-                                                       speller))
+                                             speller, catalog))
 
 
 def llm_config(settings: Settings) -> LLMConfig | None:
@@ -200,7 +200,8 @@ def llm_config(settings: Settings) -> LLMConfig | None:
 def abstention_config(settings: Settings) -> AbstentionConfig:
     return AbstentionConfig(clarify=settings.abstain_clarify, scope_check=settings.abstain_scope_check,
                             answer_type_check=settings.abstain_answer_type_check,
-                            live_data_check=settings.abstain_live_data_check, threshold=settings.abstain_threshold,
+                            live_data_check=settings.abstain_live_data_check, year_check=settings.abstain_year_check,
+                            threshold=settings.abstain_threshold,
                             answer_cited_section=settings.abstain_answer_cited_section)
 
 

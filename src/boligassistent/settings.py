@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     abstain_scope_check: bool = True  # decline questions naming a law, regulation or public body the corpus does not hold
     abstain_answer_type_check: bool = True  # decline value questions (hvor mye, når ble, hvem …) whose passages hold none
     abstain_live_data_check: bool = True  # decline questions asking what a value is now (renten nå, saksbehandlingstid i dag)
+    abstain_year_check: bool = True  # decline questions about a year ("i 2019") that none of the top passages names
     abstain_clarify: bool = True  # a question naming no topic gets a clarifying question
     abstain_answer_cited_section: bool = True  # a question citing a § that retrieval put first is answered (no model)
     # decline when this share of a question's content words occur nowhere in the corpus (0 = off; ScopeConfig)

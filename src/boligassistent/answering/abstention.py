@@ -8,7 +8,9 @@ The shipped policy (`CalibratedPolicy`) runs hard gates about the language and t
 3. live-data: it asks what a value is now ("renten akkurat nå", "saksbehandlingstid for tiden"), which fixed
    editions of laws, guidance and reports cannot tell → say so, and where to look. Only over a corpus of such
    editions (one that holds acts or regulations): news articles speak of their own present ("Hvem er direktør nå?");
-4. answer-type: it asks for a value (amount, count, date, deadline, name, place) and no sentence of the top
+4. year: it asks about a year ("i 2019", "fra 1. juni 2027") that none of the top passages names → say so: passages
+   about other years do not answer for it;
+5. answer-type: it asks for a value (amount, count, date, deadline, name, place) and no sentence of the top
    passages about its subject holds one;
 
 then the calibrated model (`answering.abstention_model`, logistic regression trained by
@@ -35,6 +37,7 @@ from boligassistent.text.answer_types import asked_unit, asks_market_offer, asks
 VAGUE = "vague"
 OUT_OF_SCOPE = "out-of-scope"
 LIVE_DATA = "live-data"
+YEAR = "year"
 ANSWER_TYPE = "answer-type"
 MODEL = "model"
 
@@ -45,6 +48,7 @@ class AbstentionConfig:
     suggested_topics: int = 3  # topics of the corpus suggested in a clarifying question
     scope_check: bool = True  # decline questions naming a law, regulation or body the corpus does not hold
     answer_type_check: bool = True  # decline value questions whose passages hold no value about the subject
+    year_check: bool = True  # decline questions about a year that no top passage names (`Evidence.missing_years`)
     # decline questions asking what a value is now ("renten akkurat nå", "saksbehandlingstid for tiden") over a corpus
     # of fixed editions of laws, guidance and reports (one holding acts or regulations); the reply says where today's
     # figures are found
@@ -58,8 +62,9 @@ class AbstentionConfig:
 @dataclass(frozen=True)
 class Decision:
     abstain: bool
-    reason: str | None = None  # VAGUE, OUT_OF_SCOPE, LIVE_DATA, ANSWER_TYPE, MODEL
-    missing: tuple[str, ...] = ()  # what the sources lack: laws or bodies (out-of-scope), the value kind (answer-type)
+    reason: str | None = None  # VAGUE, OUT_OF_SCOPE, LIVE_DATA, YEAR, ANSWER_TYPE, MODEL
+    # what the sources lack: laws or bodies (out-of-scope), years (year), the value kind (answer-type)
+    missing: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()  # topics of the corpus offered with a clarifying question (vague)
     probability: float | None = None  # the model's P(decline), when it was asked
 
@@ -98,6 +103,8 @@ class AbstentionGates:
         if (self.config.live_data_check and self.scope is not None and self.scope.holds_laws
                 and (asks_present_value(question) or asks_market_offer(question))):
             return Decision(abstain=True, reason=LIVE_DATA)
+        if self.config.year_check and evidence.missing_years:
+            return Decision(abstain=True, reason=YEAR, missing=tuple(evidence.missing_years))
         if self.config.answer_type_check and (kind := missing_value(question, evidence.sentences, evidence.idf,
                                                                      self.config.answer_type, evidence.synonyms,
                                                                      evidence.headings)) is not None:

@@ -11,6 +11,7 @@ from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.arms.legal import ARM_NAME as LEGAL_ARM
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
+from boligassistent.text.answer_types import asked_years
 from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
 from boligassistent.text.legal_refs import law_names
 from boligassistent.text.sentences import split_sentences, split_units
@@ -44,6 +45,9 @@ class EvidenceConfig:
     margin_depth: int = 4  # dense margin: the best dense similarity minus the mean of this many next best hits'
     similarity_passages: int = 3  # best unit similarity: the top hits whose quotable units are embedded
     min_unit_chars: int = 25  # … and the shortest unit that counts (headings and list stubs answer nothing)
+    # a year the question asks about ("i 2019") must be named in one of this many top hits (text, headings or title):
+    # passages that speak of other years only do not answer for it
+    year_passages: int = 3
     # a question word this common in the language (Zipf) that no chunk holds is no question term here: "maks" in
     # "depositum maks beløp?" would otherwise weigh the most of all (the highest idf) and be found nowhere
     common_word_zipf: float = COMMON_WORD_ZIPF
@@ -105,6 +109,7 @@ class Evidence:
     headings: list[str] = field(default_factory=list)  # beside each sentence, the heading it stands under
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
     top_section: tuple[str, str] | None = None  # (doc_id, section id) of the top hit, when it is a law's section
+    missing_years: list[str] = field(default_factory=list)  # years the question asks about that no top hit names
 
 
 def term_share(terms: set[str], idf: dict[str, float], found: set[str], synonyms: Synonyms | None = None) -> float:
@@ -222,4 +227,11 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
         headings=headings,
         doc_ids=list(dict.fromkeys(hit.chunk.doc_id for hit in result.hits)),
         top_section=(top.chunk.doc_id, top.chunk.section_id) if top is not None and top.chunk.section_id else None,
+        missing_years=missing_years(result.query, result.hits[:config.year_passages]),
     )
+
+
+def missing_years(question: str, hits: list[ScoredChunk]) -> list[str]:
+    """The years the question asks about (`asked_years`) that none of the hits names, in its text, headings or title."""
+    texts = [" ".join([hit.chunk.text, *hit.chunk.heading_path, hit.chunk.title]) for hit in hits]
+    return [year for year in asked_years(question) if not any(re.search(rf"(?<!\d){year}(?!\d)", t) for t in texts)]

@@ -14,6 +14,7 @@ LIVE_DATA_TEXT = ("Kildene mine er faste utgaver av lover, veiledere og rapporte
                   "som renter, satser eller saksbehandlingstider, og heller ikke priser, tilbud eller åpningstider. "
                   "Sjekk oppdatert informasjon hos Husbanken, NAV, tilbyderen eller den aktuelle etaten.")
 OUT_OF_SCOPE_TEXT = "Jeg har ikke {names} blant kildene mine, så jeg kan ikke svare på dette."
+YEAR_TEXT = "Kildene som handler om dette, sier ikke noe om {years}, så jeg kan ikke svare på det."
 ANSWER_TYPE_TEXT = "Kildene mine handler om dette, men jeg finner ikke {what} som svarer på spørsmålet."
 # the value an answer-type refusal says it did not find, by `text.answer_types.AnswerType` or, when the question
 # names the unit it asks in ("hvor mange kroner"), by that unit (`text.answer_types.asked_unit`)
@@ -61,6 +62,8 @@ def refusal(reason: str | None, hits: list[ScoredChunk], closest_n: int,
     closest = [] if reason == "out-of-domain" else closest_sources(hits, closest_n)
     if reason == "out-of-scope" and missing:
         text = OUT_OF_SCOPE_TEXT.format(names=_names(missing))
+    elif reason == "year" and missing:
+        text = YEAR_TEXT.format(years=_names(missing))
     elif reason == "answer-type" and missing:
         text = ANSWER_TYPE_TEXT.format(what=VALUE_NAMES.get(missing[-1], "noe svar"))
     else:

@@ -9,7 +9,7 @@ summary.json schema::
                         "fact_coverage", "citation_hit_rate", "citation_validity", "abstention_f1",
                         "abstention_precision", "abstention_recall", "false_abstain_rate",
                         "abstention_confusion": {"tp","fp","fn","tn"}, "answer_length_chars",
-                        "abstention_reasons": {REASON: {"unanswerable", "answerable"}},   # REASON: scope, live-data,
+                        "abstention_reasons": {REASON: {"unanswerable", "answerable"}},   # REASON: scope, live-data, year,
                         "answered": {"unanswerable", "answerable"},                       #   answer-type, vague, model, other
                         "confidently_wrong", "confidently_wrong_unanswerable",
                         "abstention_by_dataset": {DATASET: {the five keys above}}}},

@@ -119,9 +119,9 @@ def summarize(results: list[QuestionResult]) -> dict:
     return summary
 
 
-REASONS = ("scope", "live-data", "answer-type", "vague", "model", "other")  # the report's columns
-_REASON_OF = {"out-of-scope": "scope", "live-data": "live-data", "answer-type": "answer-type", "vague": "vague",
-              "model": "model"}
+REASONS = ("scope", "live-data", "year", "answer-type", "vague", "model", "other")  # the report's columns
+_REASON_OF = {"out-of-scope": "scope", "live-data": "live-data", "year": "year", "answer-type": "answer-type",
+              "vague": "vague", "model": "model"}
 
 
 def confidently_wrong(r: QuestionResult) -> bool:

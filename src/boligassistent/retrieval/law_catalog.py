@@ -4,9 +4,10 @@ Built once per index from `IndexStore.documents()` metadata: the short title, th
 parentheses or brackets ("(forvaltningsloven)", "[Nav-loven]"), the full title ("Lov om Husbanken", "Forskrift
 om bustøtte"), the Lovdata short title (`korttittel` / `titleShort`, "Sosialtjenesteloven – sotjl") and its
 abbreviation, each in its bokmål/nynorsk -loven/-lova/-lov spellings (`text.legal_refs.name_variants`), and the
-common abbreviations of those names (`text.legal_refs.common_abbreviations`: "stl", "hl"). Abbreviations ("sotjl",
-"fvl") and names cut short ("tvangsl.") only count next to a § or section number, since a short token alone is
-ambiguous.
+common abbreviations of those names (`text.legal_refs.common_abbreviations`: "stl", "hl"). Names cut short
+("tvangsl.") only count next to a § or section number, and so do abbreviations that are also words or common tokens
+("pol", "hol"): a short token alone is ambiguous. One that is no word ("fvl", "sotjl", "hl") names its law alone
+("klagefrist fvl enkeltvedtak").
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from boligassistent.text.legal_refs import (
     name_variants,
     subject_key,
     truncated_names,
+    unambiguous_abbreviation,
 )
 from boligassistent.text.spelling import letter_skeleton, one_letter_apart
 
@@ -101,6 +103,12 @@ class LawCatalog:
         self._name_re = re.compile(rf"(?<![\wæøå-])({_alternation(set(names))})s?(?![\wæøå])", re.I) if names else None
         self._abbreviation_re = (re.compile(rf"(?<![\wæøå-])({_alternation(set(abbreviations))})\.?(?![\wæøå])", re.I)
                                  if abbreviations else None)
+        # how an abbreviation is spelt out (`spell_out`): its act's longest name in -loven ("husleieloven",
+        # "tvangsfullbyrdelsesloven", not the short "tvangsloven" or a spelling without the joining s)
+        self._spelt: dict[str, str] = {}
+        for name, doc_id in sorted(names.items(), key=lambda item: (-len(item[0]), item[0])):
+            if name.endswith("loven") and "(" not in name:
+                self._spelt.setdefault(doc_id, name)
 
     @classmethod
     def from_documents(cls, documents: list[dict]) -> LawCatalog:
@@ -164,20 +172,18 @@ class LawCatalog:
 
         def overlaps(start: int, end: int) -> bool:
             return any(start < b and a < end for a, b in taken)
-        for pattern, table, needs_citation in ((self._name_re, self.names, False),
-                                               (self._abbreviation_re, self.abbreviations, True)):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):
+        if self._name_re is not None:
+            for match in self._name_re.finditer(text):
                 start, end = match.span()
-                if overlaps(start, end):
-                    continue
-                name = " ".join(match.group(1).lower().split())
-                citation = citation_near(text, start, end)
-                if needs_citation and citation.empty:
-                    continue
-                taken.append((start, end))
-                found.append((start, end, LawReference(table[name], name, citation)))
+                if not overlaps(start, end):
+                    name = " ".join(match.group(1).lower().split())
+                    taken.append((start, end))
+                    found.append((start, end, LawReference(self.names[name], name, citation_near(text, start, end))))
+        for match, citation in self._abbreviations_in(text):
+            if not overlaps(*match.span()):
+                taken.append(match.span())
+                found.append((*match.span(), LawReference(self.abbreviations[match.group(1).lower()], match.group(1).lower(),
+                                                          citation)))
         # a name by its form in another spelling than the catalog's ("bostøtteloven", "sosialtenestelova") or a
         # regulation by its subject ("bustøtteforskrifta"), and a name cut short ("tvangsl. 13-6")
         named = [(span, self._doc_of(span.name)) for span in law_names(text) + truncated_names(text)]
@@ -191,6 +197,34 @@ class LawCatalog:
                 found.append((span.start, span.end, LawReference(doc_id, span.name, citation_near(text, span.start,
                                                                                                 span.end))))
         return [reference for _, _, reference in sorted(found, key=lambda f: f[0])]
+
+    def _abbreviations_in(self, text: str) -> list[tuple[re.Match[str], Citation]]:
+        """The abbreviations of the corpus's acts that name them in `text`, with what they cite: next to a § or a
+        section number ("stl § 27", "fvl 11a"), or alone when the abbreviation is no word ("klagefrist fvl")."""
+        if self._abbreviation_re is None:
+            return []
+        out = []
+        for match in self._abbreviation_re.finditer(text):
+            citation = citation_near(text, *match.span())
+            if not citation.empty or unambiguous_abbreviation(match.group(1)):
+                out.append((match, citation))
+        return out
+
+    def spell_out(self, text: str) -> str:
+        """`text` with each abbreviation that names an act of the corpus written as the act's name ("maks depositum
+        hl.?" → "maks depositum husleieloven?", "tvangsl. 13-6" → "tvangsfullbyrdelsesloven 13-6"): the texts say
+        the name, never the abbreviation, so the lexical and the dense arm search for the name. A name already in
+        the text, or an abbreviation inside one, is left as written."""
+        names = [m.span() for m in self._name_re.finditer(text)] if self._name_re is not None else []
+        out, last = [], 0
+        for match, _ in self._abbreviations_in(text):
+            start, end = match.span()
+            spelt = self._spelt.get(self.abbreviations[match.group(1).lower()])
+            if spelt is None or any(start < b and a < end for a, b in names):
+                continue
+            out += [text[last:start], spelt]
+            last = end
+        return "".join(out) + text[last:]
 
     def unknown_names(self, text: str) -> list[str]:
         """Names of acts or regulations in `text` (by their form: '-loven', '-lova', '-forskriften', …; by a common

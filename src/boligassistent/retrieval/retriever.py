@@ -11,6 +11,7 @@ import time
 
 from boligassistent.retrieval.arms.base import Arm, ArmQuery, ArmRun
 from boligassistent.retrieval.fusion import FusionConfig, diversify, fuse
+from boligassistent.retrieval.law_catalog import LawCatalog
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import question_terms
@@ -22,10 +23,12 @@ HYBRID = "hybrid"
 
 
 class HybridRetriever:
-    def __init__(self, arms: list[Arm], fusion: FusionConfig | None = None, speller: Speller | None = None) -> None:
+    def __init__(self, arms: list[Arm], fusion: FusionConfig | None = None, speller: Speller | None = None,
+                 catalog: LawCatalog | None = None) -> None:
         self.arms = list(arms)
         self.fusion = fusion or FusionConfig()
         self.speller = speller  # the question's terms in a result are its words as meant (`question_terms`)
+        self.catalog = catalog  # a law's abbreviation is searched as its name (`LawCatalog.spell_out`: "hl." → husleieloven)
 
     @property
     def modes(self) -> list[str]:
@@ -43,6 +46,8 @@ class HybridRetriever:
     def search(self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: str = HYBRID) -> SearchResult:
         plan = self._plan(mode)
         started = time.perf_counter()
+        # the texts name an act, never abbreviate it: every arm, and the result's query and terms, read the name
+        query = self.catalog.spell_out(query) if self.catalog is not None else query
         timings: dict[str, float] = {}
         runs: list[ArmRun] = []
         for arm, weight in plan:

@@ -41,7 +41,7 @@ class ScoredChunk:
 
 @dataclass
 class SearchResult:
-    query: str
+    query: str  # as searched: the question with law abbreviations spelt out (`LawCatalog.spell_out`)
     hits: list[ScoredChunk]
     query_terms: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)

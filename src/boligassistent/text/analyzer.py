@@ -147,7 +147,7 @@ class Analyzer:
         read as the term it spells without æ/ø/å, when the index holds that more often ("bostotte" from URLs). That
         reading holds for a compound and its parts too ("startlan" → "startlån", "start", "lån"; "Moreforsking": its
         ASCII parts are words, "more" + "forsking", but the index holds the word they spell); edits are never made to
-        a compound."""
+        a compound the index holds a part of."""
         if not self.config.spelling or not token.isalpha():
             return None
         word = self._word(token)
@@ -155,7 +155,9 @@ class Analyzer:
             return None
         if (spelt := speller.spelt(word[0])) is not None:  # a compound's parts read alike ("lan" → "lån")
             return (spelt, *(speller.spelt(part) or part for part in word[1:]))
-        if len(word) != 1:
+        # a compound none of whose parts the index holds is a typo the splitter read as parts ("komunal" → "komu" +
+        # "nal"), not a compound the corpus never uses ("mobilabonnement": "abonnement" is there)
+        if len(word) != 1 and any(speller.holds(part) for part in word[1:]):
             return None
         fixed = speller.correct(word[0])
         return (fixed,) if fixed else None

@@ -111,6 +111,9 @@ _SHARE_Q = re.compile(r"\b(hvor|kor)\s+(stor|store|høy|høg)\s+(andel|del|prose
                       r"(andelen|prosentandelen|prosentdelen)\b|\bi\s+prosent\W*$", _Q)
 _QUANTITY_Q = re.compile(rf"\b(hvor|kor)\s+({_MEASURE_WORDS})\b"
                          rf"|\b(hva|kva)\s+(er|var|blir|ble|vart)\s+(den\s+|det\s+)?(\w+\s+){{0,2}}?({_MEASURE_NOUNS})\b", _Q)
+# a limit asked by its word, in a sentence or a keyword query: "maks depositum?", "minste utbetaling bostøtte",
+# "startlån nedbetalingstid maks" (read last: "hvem …", "hvor lenge … maks?" say what kind of value)
+_LIMIT_Q = re.compile(r"\b(maks|maksimalt|maksimum|max|minimum|minste)\b", _Q)
 # who holds a role: "hvem er næringsminister?", "kven var leiar for …", "hvem er administrerende direktør i …"
 _ROLES = (r"\w*(direktør|leder|leiar|sjef|ordfører|ordførar|minister|statsråd|rektor|formann|forkvinne|styreleder"
           r"|styreleiar|president|sekretær|trener|trenar|redaktør|kaptein|biskop|dommer|dommar|ambassadør)\w*")
@@ -135,7 +138,8 @@ _PLACE_Q = re.compile(rf"^\W*(hvor|kor)\b(?!\s+({_MEASURE_WORDS}|{_SOON})\b)"
                       rf"(?!\s+({_WHO_BY_RULE})\b)", _Q)
 _QUESTIONS = ((AnswerType.DURATION, _DURATION_Q), (AnswerType.TIME, _TIME_Q), (AnswerType.AMOUNT, _AMOUNT_Q),
               (AnswerType.COUNT, _COUNT_Q), (AnswerType.SHARE, _SHARE_Q), (AnswerType.QUANTITY, _QUANTITY_Q),
-              (AnswerType.PERSON, _PERSON_Q), (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q))
+              (AnswerType.PERSON, _PERSON_Q), (AnswerType.NAME, _NAME_Q), (AnswerType.PLACE, _PLACE_Q),
+              (AnswerType.QUANTITY, _LIMIT_Q))
 
 _END = r"(?![\wæøå])"  # a word ends here
 _NUMBER_WORDS = (r"to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten"
@@ -403,6 +407,13 @@ def asks_market_offer(question: str) -> bool:
     or rent something, or opening hours ("Hvilken bank gir best rente …?", "Hvor kan vi leie flyttebil billig?",
     "Hva er åpningstidene til NAV-kontoret …?")."""
     return _MARKET_OFFER.search(question) is not None
+
+
+def asked_years(question: str) -> list[str]:
+    """The years a question places what it asks in ("i 2019", "i november 2019", "fra 1. juni 2027", "2018–2020"), in
+    order; a number that only looks like a year ("2019 kroner") is none."""
+    return list(dict.fromkeys(year.group(0) for match in _YEAR_IN_CONTEXT.finditer(question)
+                              if (year := _YEAR_SHAPED.search(match.group(0)))))
 
 
 def asks_present_value(question: str) -> bool:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from boligassistent.text.compounds import fold_compound
+from boligassistent.text.compounds import COMMON_WORD_ZIPF, fold_compound, zipf
+from boligassistent.text.lemmas import is_word
 from boligassistent.text.variants import fold
 
 _LETTER = r"[a-zæøåA-ZÆØÅ]"
@@ -144,6 +145,13 @@ def common_abbreviations() -> dict[str, str]:
             if abbreviation.strip() and name.strip():
                 out.setdefault(abbreviation.strip().lower(), " ".join(name.lower().split()))
     return out
+
+
+def unambiguous_abbreviation(token: str) -> bool:
+    """Whether a law's abbreviation names the law on its own, without a § after it ("klagefrist fvl enkeltvedtak",
+    "maks depositum hl.?"): when it is no word of the language and no common token either ("pol", "hol" and
+    "inkl" are; "fvl", "sotjl" and "hl" are not)."""
+    return not is_word(token.lower()) and zipf(token.lower()) < COMMON_WORD_ZIPF
 
 
 # A name cut short before "l." ("tvangsl." = tvangsloven, "barnevernl." = barnevernloven): at least five letters.

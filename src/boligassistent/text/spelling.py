@@ -98,6 +98,10 @@ class Speller:
         self._cache[key] = nearest
         return nearest
 
+    def holds(self, term: str) -> bool:
+        """Whether the index holds `term`."""
+        return term in self._df
+
     def spelt(self, key: str) -> str | None:
         """The index term `key` spells without æ/ø/å ("moreforsking" → "møreforsking"), when the index holds that
         term more often than `key` itself; else None."""
