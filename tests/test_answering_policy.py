@@ -225,6 +225,8 @@ def test_a_year_asked_about_must_be_named_by_a_top_passage():
     assert missing_years("Hva ble besluttet på møtet i 2019?", [dated_hit("c", "Tekst.", heading="Status 2019")]) == []
     assert missing_years("Hva ble besluttet på møtet?", other_year) == []  # no year asked
     assert missing_years("Kostet det 2019 kroner?", other_year) == []  # a number, not a year
+    # a year told in the situation is not what is asked about
+    assert missing_years("Kontrakten er tidsbestemt til 2028. Kan vi si opp avtalen?", other_year) == []
     # only the first `year_passages` hits count
     stats = FakeTermStats({"møt": 1.0}, {"a": {"møt"}, "b": set(), "c": set()})
     later = [*other_year, dated_hit("c", "I 2019 ble planen vedtatt.")]

@@ -311,6 +311,24 @@ def test_a_section_the_question_cites_opens_the_answer_whatever_its_words():
     assert_quoted_from_sources(draft, [guidance, cited])
 
 
+def test_a_value_the_cited_section_does_not_hold_is_quoted_from_where_it_is():
+    """'klagefrist testlova § 7-2': § 7-2 says who decides a complaint; the time limit for it stands in the next
+    section («Fristen for klage etter § 7-2 er fire uker …»). A value question opens with the value."""
+    from boligassistent.retrieval.arms.legal import ARM_NAME, LOOKUP_SCORE
+    from boligassistent.retrieval.types import ArmHit
+
+    cited = hit(1, "lov", "Klage over vedtak om helsetjenester sendes til den som har truffet vedtaket.")
+    cited.arms[ARM_NAME] = ArmHit(rank=1, score=LOOKUP_SCORE)
+    limit = hit(2, "lov", "Fristen for klage etter § 7-2 er fire uker etter at vedtaket ble kjent.")
+    draft = compose("klagefrist testlova § 7-2 avslag på helsetjenester", [cited, limit])
+    assert draft.sentences[0][0].startswith("Fristen for klage etter § 7-2 er fire uker")
+    # a cited section holding the value still opens
+    cited_value = hit(3, "lov", "Klage over vedtak om helsetjenester må sendes innen tre uker.")
+    cited_value.arms[ARM_NAME] = ArmHit(rank=1, score=LOOKUP_SCORE)
+    draft = compose("klagefrist testlova § 7-2 avslag på helsetjenester", [cited_value, limit])
+    assert draft.sentences[0][0].startswith("Klage over vedtak om helsetjenester må sendes innen tre uker")
+
+
 def test_each_question_asked_gets_a_point():
     """"Når er fristen …, og kan frivillige organisasjoner søke?" asks two things: the second part gets the unit that
     answers it, even where nothing else would make room for it (no novelty credit)."""

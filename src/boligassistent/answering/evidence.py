@@ -11,7 +11,7 @@ from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.arms.legal import ARM_NAME as LEGAL_ARM
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
-from boligassistent.text.answer_types import asked_years
+from boligassistent.text.answer_types import asked_part, asked_years
 from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
 from boligassistent.text.legal_refs import law_names
 from boligassistent.text.sentences import split_sentences, split_units
@@ -232,6 +232,8 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
 
 
 def missing_years(question: str, hits: list[ScoredChunk]) -> list[str]:
-    """The years the question asks about (`asked_years`) that none of the hits names, in its text, headings or title."""
+    """The years the question asks about (`asked_years`, in the part that asks: "Kontrakten er tidsbestemt til 2028.
+    Kan vi si opp leieavtalen?" asks about no year) that none of the hits names, in its text, headings or title."""
     texts = [" ".join([hit.chunk.text, *hit.chunk.heading_path, hit.chunk.title]) for hit in hits]
-    return [year for year in asked_years(question) if not any(re.search(rf"(?<!\d){year}(?!\d)", t) for t in texts)]
+    return [year for year in asked_years(asked_part(question))
+            if not any(re.search(rf"(?<!\d){year}(?!\d)", t) for t in texts)]

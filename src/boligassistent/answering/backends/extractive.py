@@ -272,6 +272,10 @@ def select_sentences(candidates: list[Candidate], hits: list[ScoredChunk],
     # for one), then one that states the rule itself and stands on its own.
     quotable = [c for c in ranked if c.score >= best * config.keep_ratio]
     cited = [c for c in ranked if c.cited]
+    # a value the cited section does not hold is quoted from where it is ("klagefrist pbrl. § 7-2": «Fristen for klage
+    # etter § 7-2 er fire uker …» stands in § 7-5)
+    if cited and not any(c.fits_type for c in cited) and any(c.fits_type for c in quotable):
+        cited = []
     typed = any(c.fits_type for c in cited or quotable)
     opening = min(cited or quotable, key=lambda c: (typed and not c.fits_type, c.exception or c.anaphoric, -c.score))
     chosen = [opening]
