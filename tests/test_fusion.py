@@ -187,3 +187,35 @@ def test_every_arm_searches_a_law_abbreviation_as_the_acts_name():
     assert result.query == "maks depositum husleieloven?" and "hl" not in result.query_terms
     HybridRetriever([lexical], rrf(weights={"bm25": 1.0})).search("maks depositum hl.?", k=1)  # no catalog: as asked
     assert lexical.seen[-1] == "maks depositum hl.?"
+
+
+def test_the_first_hits_are_reordered_by_their_best_sentence():
+    from boligassistent.retrieval.sentence_rerank import best_sentence_share, rerank_by_sentence
+    from boligassistent.retrieval.types import ScoredChunk
+    from boligassistent.text.analyzer import analyze
+
+    lead = chunk("art#1", "Ekspedisjonen var den første som overvintret på fastlandet. Den var britisk finansiert.")
+    answer = chunk("art#2", "Skipet hadde mannskap fra Norge. Southern Cross-ekspedisjonen startet i 1898 fra London.")
+    far = chunk("other#1", "Southern Cross-ekspedisjonen startet fra London, skrev avisen.")
+    terms = analyze("Når startet Southern Cross-ekspedisjonen?")
+    idf = dict.fromkeys(terms, 1.0)
+    assert best_sentence_share(answer.text, set(terms), idf, {}) > best_sentence_share(lead.text, set(terms), idf, {})
+    hits = [ScoredChunk(lead, 1.0), ScoredChunk(answer, 0.9), ScoredChunk(far, 0.8)]
+    assert [h.chunk for h in rerank_by_sentence(hits, terms, idf, {}, depth=2, weight=0.3)] == [answer, lead, far]
+    assert rerank_by_sentence(hits, terms, idf, {}, depth=2, weight=0.0) == hits  # off
+    # a hit far behind in fused score does not move up however well its sentence matches
+    far_behind = [ScoredChunk(lead, 1.0), ScoredChunk(answer, 0.2)]
+    assert rerank_by_sentence(far_behind, terms, idf, {}, depth=2, weight=0.3) == far_behind
+
+
+def test_the_hybrid_retriever_reorders_by_sentence_only_in_hybrid_mode_with_an_idf():
+    first = chunk("art#1", "Ekspedisjonen var den første som overvintret på fastlandet.")
+    second = chunk("art#2", "Southern Cross-ekspedisjonen startet i 1898.")
+    arms = [FixedArm("bm25", [first, second])]
+    config = rrf(weights={"bm25": 1.0}, sentence_weight=0.5)
+    idf = lambda terms: dict.fromkeys(terms, 1.0)  # noqa: E731
+    question = "Når startet Southern Cross-ekspedisjonen?"
+    assert [h.chunk for h in HybridRetriever(arms, config, term_idf=idf).search(question, k=2).hits] == [second, first]
+    assert [h.chunk for h in HybridRetriever(arms, config).search(question, k=2).hits] == [first, second]  # no idf
+    assert [h.chunk for h in HybridRetriever(arms, config, term_idf=idf).search(question, k=2, mode="bm25").hits] == \
+        [first, second]  # an arm alone is shown as it ranks

@@ -105,6 +105,8 @@ def test_ties_go_to_the_simplest_configuration():
     assert result.tied == len(result.configs)  # gold at rank 1 whatever the fusion
     assert (result.chosen.method, result.chosen.weights["bm25"]) == ("score", 1.0)  # no k, equal weights
     assert complexity(result.chosen) == min(complexity(c) for c in result.configs)
+    assert result.chosen.sentence_weight == 0.0  # the sentence reorder is one more knob: off when tied
+    assert {c.sentence_weight for c in result.configs} == set(SearchSpace().sentence_weight)
 
 
 def test_folds_are_stratified_by_dataset_and_fixed_by_the_seed():

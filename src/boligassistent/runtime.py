@@ -57,7 +57,8 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
 def fusion_config(settings: Settings) -> FusionConfig:
     return FusionConfig(method=settings.fusion_method, rrf_k=settings.rrf_k, candidates=settings.candidates_per_arm,
                         max_per_doc=settings.max_chunks_per_doc, reference_from_top=settings.reference_from_top,
-                        reference_bare_max=settings.reference_bare_max,
+                        reference_bare_max=settings.reference_bare_max, sentence_weight=settings.sentence_weight,
+                        sentence_depth=settings.sentence_depth,
                         weights={"bm25": settings.weight_bm25, "dense": settings.weight_dense,
                                  "references": settings.weight_references, "legal": settings.weight_legal})
 
@@ -186,7 +187,7 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtim
     speller = Speller(index.term_frequencies())
     return Runtime(settings=settings, embedder=embedder, index=index, catalog=catalog, speller=speller,
                    retriever=HybridRetriever(retrieval_arms(index, embedder, fusion, catalog, speller), fusion,
-                                             speller, catalog))
+                                             speller, catalog, index.term_idf))
 
 
 def llm_config(settings: Settings) -> LLMConfig | None:

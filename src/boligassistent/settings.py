@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     weight_legal: float = 3.5  # a law + § named in the question; 3.5 puts that § at rank 1 (see retrieval/fusion.py)
     reference_from_top: int = 5  # the cited-§ arm reads citations in this many fused hits of the earlier arms
     reference_bare_max: int = 2  # … and follows a hit's bare §§ only when it cites at most this many distinct ones
+    sentence_weight: float = 0.0  # the first hybrid hits reordered by their best sentence, weighted so; 0 = off
+    sentence_depth: int = 3  # … how many of the first hits may move (retrieval/sentence_rerank.py)
     top_k: int = 8
 
     # Answering / abstention

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from boligassistent.answering.evidence import term_share
 from boligassistent.text.analyzer import STOPWORDS, analyze
 from boligassistent.text.answer_types import (
     AnswerType,
@@ -28,7 +27,7 @@ from boligassistent.text.answer_types import (
     value_completes_yes_no,
     value_words,
 )
-from boligassistent.text.thesaurus import Synonyms
+from boligassistent.text.thesaurus import Synonyms, term_share
 
 # "Sola kommune", "Haugesund kommunes", "kommunene Askøy, Sola og Haugesund": a municipality by name
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøåA-ZÆØÅ-]{2,})\s+kommunes?\b")

@@ -15,7 +15,7 @@ from boligassistent.text.answer_types import asked_part, asked_years
 from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
 from boligassistent.text.legal_refs import law_names
 from boligassistent.text.sentences import split_sentences, split_units
-from boligassistent.text.thesaurus import Synonyms, with_synonyms
+from boligassistent.text.thesaurus import Synonyms, term_share, with_synonyms
 
 
 class TermStatistics(Protocol):
@@ -110,14 +110,6 @@ class Evidence:
     doc_ids: list[str] = field(default_factory=list)  # the documents of the hits, best first (distinct)
     top_section: tuple[str, str] | None = None  # (doc_id, section id) of the top hit, when it is a law's section
     missing_years: list[str] = field(default_factory=list)  # years the question asks about that no top hit names
-
-
-def term_share(terms: set[str], idf: dict[str, float], found: set[str], synonyms: Synonyms | None = None) -> float:
-    """The idf-weighted share of `terms` that `found` holds, a term also when `found` holds a thesaurus synonym of it
-    (`synonyms`; the text may say "økonomisk stønad" for the question's "sosialhjelp"). 0 without terms."""
-    total = sum(idf.get(t, 0.0) for t in terms)
-    found = with_synonyms(found, synonyms) if synonyms else found
-    return sum(idf.get(t, 0.0) for t in terms & found) / total if total else 0.0
 
 
 def passage_sentences(hits: list[ScoredChunk]) -> tuple[list[str], list[str]]:

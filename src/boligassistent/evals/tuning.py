@@ -47,14 +47,16 @@ class SearchSpace:
     references_weight: tuple[float, ...] = (0.0, 0.5, 1.0)
     candidates: tuple[int, ...] = (20, 50, 100)
     methods: tuple[str, ...] = ("rrf", "score")
+    sentence_weight: tuple[float, ...] = (0.0, 0.15, 0.3)  # the sentence reorder of the first hits (0 = off)
 
     def configs(self, base: FusionConfig) -> list[FusionConfig]:
         out = []
-        for method, depth, w_bm25, w_ref in itertools.product(self.methods, self.candidates, self.bm25_weight,
-                                                              self.references_weight):
+        for method, depth, w_bm25, w_ref, w_sentence in itertools.product(
+                self.methods, self.candidates, self.bm25_weight, self.references_weight, self.sentence_weight):
             for k in (self.rrf_k if method == "rrf" else (base.rrf_k,)):
                 weights = {"bm25": w_bm25, "dense": 1.0, "references": w_ref, LEGAL_ARM: 0.0}
-                config = replace(base, method=method, rrf_k=k, candidates=depth, weights=weights)
+                config = replace(base, method=method, rrf_k=k, candidates=depth, weights=weights,
+                                 sentence_weight=w_sentence)
                 weights[LEGAL_ARM] = dominant_weight(config, LEGAL_ARM)
                 out.append(config)
         return out
@@ -67,6 +69,7 @@ def complexity(config: FusionConfig) -> tuple:
     """Lower is simpler: fewer weights other than 0 or 1, then fewer parameters of the method itself (RRF has k,
     score fusion none), then k nearer the textbook 60, then a candidate depth nearer `DEFAULT_CANDIDATES`."""
     unequal = sum(config.weight(arm) not in (0.0, 1.0) for arm in ("bm25", "dense", "references"))
+    unequal += config.sentence_weight > 0  # the sentence reorder is one more knob
     rrf = config.method == "rrf"
     return (unequal, int(rrf), abs(math.log(config.rrf_k / 60)) if rrf else 0.0,
             abs(math.log(config.candidates / DEFAULT_CANDIDATES)))
@@ -75,7 +78,8 @@ def complexity(config: FusionConfig) -> tuple:
 def describe(config: FusionConfig) -> str:
     weights = ", ".join(f"{arm} {w:g}" for arm, w in config.weights.items())
     k = f" k={config.rrf_k}" if config.method == "rrf" else ""
-    return f"{config.method}{k} candidates={config.candidates} weights: {weights}"
+    sentence = f" sentence reorder {config.sentence_weight:g}" if config.sentence_weight > 0 else ""
+    return f"{config.method}{k} candidates={config.candidates} weights: {weights}{sentence}"
 
 
 @dataclass
@@ -97,6 +101,7 @@ class Recorded:
     corpus: str
     frozen: dict[str, list[Candidate]]
     live_arms: list[Arm]
+    retriever: HybridRetriever | None = None  # the live one: its law catalog and idf serve the replays
 
 
 def record(corpus: str, retriever: HybridRetriever, questions: Iterable[Question], depth: int,
@@ -111,7 +116,7 @@ def record(corpus: str, retriever: HybridRetriever, questions: Iterable[Question
         for arm in FROZEN_ARMS:
             hits = retriever.search(q.question, k=depth, mode=arm).hits
             frozen[arm] = [Candidate(h.chunk, h.arms[arm].score) for h in hits]
-        out.append(Recorded(question=q, corpus=corpus, frozen=frozen, live_arms=live))
+        out.append(Recorded(question=q, corpus=corpus, frozen=frozen, live_arms=live, retriever=retriever))
         if progress:
             progress()
     return out
@@ -119,7 +124,9 @@ def record(corpus: str, retriever: HybridRetriever, questions: Iterable[Question
 
 def replay(item: Recorded, config: FusionConfig, k: int = 10) -> list[tuple[str, str]]:
     arms: list[Arm] = [FrozenArm(name, ranking) for name, ranking in item.frozen.items()] + item.live_arms
-    hits = HybridRetriever(arms, config).search(item.question.question, k=k).hits
+    live = item.retriever
+    hits = HybridRetriever(arms, config, catalog=live.catalog if live else None,
+                           term_idf=live.term_idf if live else None).search(item.question.question, k=k).hits
     return [(h.chunk.doc_id, h.chunk.text) for h in hits]
 
 

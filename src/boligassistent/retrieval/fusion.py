@@ -37,6 +37,10 @@ class FusionConfig:
     # a top hit's bare §§ (no law name before them) are followed only when it cites at most this many distinct ones:
     # a pointer («(§ 13-6)»), not an overview of a law's provisions (which would lift them all alike)
     reference_bare_max: int = 2
+    # the first `sentence_depth` fused hits are reordered by their best sentence's share of the question's terms,
+    # weighted so (`retrieval.sentence_rerank`); 0 = off. Chosen by `eval tune-fusion`
+    sentence_weight: float = 0.0
+    sentence_depth: int = 3
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:

@@ -8,13 +8,15 @@ fusion (`retrieval.fusion`) happens once, here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from boligassistent.retrieval.arms.base import Arm, ArmQuery, ArmRun
 from boligassistent.retrieval.fusion import FusionConfig, diversify, fuse
 from boligassistent.retrieval.law_catalog import LawCatalog
+from boligassistent.retrieval.sentence_rerank import rerank_by_sentence
 from boligassistent.retrieval.store import SearchFilters
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
-from boligassistent.text.analyzer import question_terms
+from boligassistent.text.analyzer import question_terms, synonyms
 from boligassistent.text.spelling import Speller
 
 __all__ = ["HybridRetriever", "SearchFilters", "ScoredChunk", "SearchResult", "FusionConfig"]
@@ -24,11 +26,13 @@ HYBRID = "hybrid"
 
 class HybridRetriever:
     def __init__(self, arms: list[Arm], fusion: FusionConfig | None = None, speller: Speller | None = None,
-                 catalog: LawCatalog | None = None) -> None:
+                 catalog: LawCatalog | None = None, term_idf: Callable[[list[str]], dict[str, float]] | None = None
+                 ) -> None:
         self.arms = list(arms)
         self.fusion = fusion or FusionConfig()
         self.speller = speller  # the question's terms in a result are its words as meant (`question_terms`)
         self.catalog = catalog  # a law's abbreviation is searched as its name (`LawCatalog.spell_out`: "hl." → husleieloven)
+        self.term_idf = term_idf  # the index's idf (`IndexStore.term_idf`), for the sentence reorder of hybrid results
 
     @property
     def modes(self) -> list[str]:
@@ -59,7 +63,10 @@ class HybridRetriever:
             timings[arm.name] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         hits = diversify(fuse(runs, self.fusion), k, self.fusion.max_per_doc)
+        terms = question_terms(query, self.speller)
+        if mode == HYBRID and self.fusion.sentence_weight > 0 and self.term_idf is not None:
+            hits = rerank_by_sentence(hits, terms, self.term_idf(list(dict.fromkeys(terms))), synonyms(query),
+                                      self.fusion.sentence_depth, self.fusion.sentence_weight)
         finished = time.perf_counter()
         timings |= {"fuse": (finished - t0) * 1000, "total": (finished - started) * 1000}
-        return SearchResult(query=query, hits=hits, query_terms=question_terms(query, self.speller),
-                            timings_ms=timings)
+        return SearchResult(query=query, hits=hits, query_terms=terms, timings_ms=timings)

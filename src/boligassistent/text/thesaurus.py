@@ -88,3 +88,11 @@ def with_synonyms(found: set[str], synonyms: Synonyms) -> set[str]:
     question's "sosialhjelp" is found in a text that says "økonomisk stønad"."""
     return found | {token for token, phrases in synonyms.items()
                     if token not in found and any(all(key in found for key in phrase) for phrase in phrases)}
+
+
+def term_share(terms: set[str], idf: dict[str, float], found: set[str], synonyms: Synonyms | None = None) -> float:
+    """The idf-weighted share of `terms` that `found` holds, a term also when `found` holds a thesaurus synonym of it
+    (`synonyms`; the text may say "økonomisk stønad" for the question's "sosialhjelp"). 0 without terms."""
+    total = sum(idf.get(t, 0.0) for t in terms)
+    found = with_synonyms(found, synonyms) if synonyms else found
+    return sum(idf.get(t, 0.0) for t in terms & found) / total if total else 0.0
