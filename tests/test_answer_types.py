@@ -431,6 +431,8 @@ def test_question_parts(question, parts):
     ("Hva ble besluttet på møtet i november 2019?", ["2019"]), ("Hva blir taket fra 1. juni 2027?", ["2027"]),
     ("Hva var målene i tiltaksplanen 2018–2020?", ["2018", "2020"]), ("Kor mange fekk lån i 2010?", ["2010"]),
     ("Betalte hun 2019 kroner?", []), ("Hva sier loven?", []),
+    ("Hvilke kommuner brukte Rambøll (2011) som eksempler?", []),  # a cited publication's year
+    ("Hva fant NOVA (2015: 3) i 2014?", ["2014"]),
 ])
 def test_the_years_a_question_asks_about(question, years):
     assert asked_years(question) == years

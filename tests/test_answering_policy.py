@@ -225,6 +225,11 @@ def test_a_year_asked_about_must_be_named_by_a_top_passage():
     assert missing_years("Hva ble besluttet på møtet i 2019?", [dated_hit("c", "Tekst.", heading="Status 2019")]) == []
     assert missing_years("Hva ble besluttet på møtet?", other_year) == []  # no year asked
     assert missing_years("Kostet det 2019 kroner?", other_year) == []  # a number, not a year
+    # a period is found by either end; a document's name dates it
+    assert missing_years("Hva var målene i prosjektet 2018–2021?", [dated_hit("d", "Tiltaksplan 2018-2020.")]) == []
+    assert missing_years("Hva fant rapporten i 2011?", [dated_hit("e", "Tekst.")]) == ["2011"]
+    assert missing_years("Hva fant rapporten i 2011?", [replace(dated_hit("e", "Tekst."), chunk=replace(
+        dated_hit("e", "Tekst.").chunk, doc_id="rapporter/2011-ramboll.pdf"))]) == []
     # a year told in the situation is not what is asked about
     assert missing_years("Kontrakten er tidsbestemt til 2028. Kan vi si opp avtalen?", other_year) == []
     # only the first `year_passages` hits count

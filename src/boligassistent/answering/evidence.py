@@ -225,7 +225,10 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
 
 def missing_years(question: str, hits: list[ScoredChunk]) -> list[str]:
     """The years the question asks about (`asked_years`, in the part that asks: "Kontrakten er tidsbestemt til 2028.
-    Kan vi si opp leieavtalen?" asks about no year) that none of the hits names, in its text, headings or title."""
-    texts = [" ".join([hit.chunk.text, *hit.chunk.heading_path, hit.chunk.title]) for hit in hits]
-    return [year for year in asked_years(asked_part(question))
-            if not any(re.search(rf"(?<!\d){year}(?!\d)", t) for t in texts)]
+    Kan vi si opp leieavtalen?" asks about no year) when none of them is named by any hit, in its text, headings,
+    title or document name ("rapporter/2011-…"); empty when one is (a period, "prosjektet 2018–2021", is found by
+    either end: the texts write "2018-2020" and "2018- 2021" for the same plan)."""
+    texts = [" ".join([hit.chunk.text, *hit.chunk.heading_path, hit.chunk.title, hit.chunk.doc_id]) for hit in hits]
+    years = asked_years(asked_part(question))
+    found = any(re.search(rf"(?<!\d){year}(?!\d)", text) for year in years for text in texts)
+    return [] if found else years

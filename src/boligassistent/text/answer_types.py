@@ -409,9 +409,15 @@ def asks_market_offer(question: str) -> bool:
     return _MARKET_OFFER.search(question) is not None
 
 
+# a publication cited by its author and year: "Rambøll (2011)", "NOVA (2015: 3)"
+_AUTHOR_YEAR = re.compile(r"[A-ZÆØÅ][\wæøå&.-]*\s*\(\s*(?:1[0-9]|20)\d\d\b[^)]*\)")
+
+
 def asked_years(question: str) -> list[str]:
     """The years a question places what it asks in ("i 2019", "i november 2019", "fra 1. juni 2027", "2018–2020"), in
-    order; a number that only looks like a year ("2019 kroner") is none."""
+    order; a number that only looks like a year ("2019 kroner") is none, and neither is a cited publication's year
+    ("Hva viste Rambøll (2011) …?")."""
+    question = _AUTHOR_YEAR.sub(" ", question)
     return list(dict.fromkeys(year.group(0) for match in _YEAR_IN_CONTEXT.finditer(question)
                               if (year := _YEAR_SHAPED.search(match.group(0)))))
 
