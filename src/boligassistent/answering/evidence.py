@@ -9,13 +9,14 @@ from typing import Protocol
 
 from boligassistent.answering.similarity import SentenceSimilarity
 from boligassistent.retrieval.arms.legal import ARM_NAME as LEGAL_ARM
+from boligassistent.retrieval.sentence_rerank import best_share
 from boligassistent.retrieval.types import ScoredChunk, SearchResult
 from boligassistent.text.analyzer import DEFAULT_ANALYZER, analyze, plain_tokens, synonyms, word_keys
 from boligassistent.text.answer_types import asked_part, asked_years
 from boligassistent.text.compounds import COMMON_WORD_ZIPF, zipf
 from boligassistent.text.legal_refs import law_names
 from boligassistent.text.sentences import split_sentences, split_units
-from boligassistent.text.thesaurus import Synonyms, term_share, with_synonyms
+from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
 
 class TermStatistics(Protocol):
@@ -185,8 +186,7 @@ def measure_evidence(index: TermStatistics, result: SearchResult, config: Eviden
     sentences, headings = passage_sentences(result.hits[:config.sentence_passages])
     question_terms = set(terms)
     analyzed = [set(analyze(s)) for s in sentences]
-    best_sentence = max((term_share(question_terms, weights, terms | (analyzed[i - 1] if i else set()), same)
-                         for i, terms in enumerate(analyzed)), default=0.0)
+    best_sentence = best_share(analyzed, question_terms, weights, same)
     top_bm25 = max((hit.arm_score("bm25") or 0.0 for hit in result.hits), default=0.0)
     top = result.hits[0] if result.hits else None
     topdoc_terms = with_synonyms(index.chunk_terms([hit.chunk.chunk_id for hit in result.hits

@@ -15,11 +15,15 @@ from boligassistent.text.sentences import split_sentences
 from boligassistent.text.thesaurus import Synonyms, term_share
 
 
-def best_sentence_share(text: str, terms: set[str], idf: dict[str, float], synonyms: Synonyms) -> float:
-    """The best idf-weighted share of `terms` in one sentence of `text` together with the sentence before it."""
-    analyzed = [set(analyze(sentence)) for sentence in split_sentences(text)]
+def best_share(analyzed: list[set[str]], terms: set[str], idf: dict[str, float], synonyms: Synonyms) -> float:
+    """The best idf-weighted share of `terms` (`term_share`) in one analysed sentence together with the one before it."""
     return max((term_share(terms, idf, found | (analyzed[i - 1] if i else set()), synonyms)
                 for i, found in enumerate(analyzed)), default=0.0)
+
+
+def best_sentence_share(text: str, terms: set[str], idf: dict[str, float], synonyms: Synonyms) -> float:
+    """`best_share` over the sentences of `text`."""
+    return best_share([set(analyze(sentence)) for sentence in split_sentences(text)], terms, idf, synonyms)
 
 
 def rerank_by_sentence(hits: list[ScoredChunk], terms: list[str], idf: dict[str, float], synonyms: Synonyms,

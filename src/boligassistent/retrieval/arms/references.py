@@ -33,20 +33,27 @@ def law_names_cited(text: str) -> list[str]:
     return [_name(name) for name, _ in _LAW_REFERENCE.findall(text)]
 
 
-def law_references(text: str, context: tuple[str, ...] = (), bare: bool = False) -> list[str]:
-    """Citation labels referred to in a text, e.g. 'bustøttelova § 4' (lowercase, normalized). With `bare`, a § with
-    no law name right before it too: of the law named last before it in the text, else of each law in `context`."""
+def _citations(text: str, context: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """(label, named) of each § a text cites, e.g. ('bustøttelova § 4', True) (lowercase, normalized); a § with no law
+    name right before it (named False) as a § of the law named last before it in the text, else of each law in
+    `context`."""
     named = {m.start(2): _name(m.group(1)) for m in _LAW_REFERENCE.finditer(text)}
-    out = []
+    out: list[tuple[str, bool]] = []
     last: str | None = None
     for match in _BARE_REFERENCE.finditer(text):
         number = " ".join(match.group(1).split())
         if match.start(1) in named:
             last = named[match.start(1)]
-            out.append(f"{last} § {number}")
-        elif bare:
-            out += [f"{name} § {number}" for name in ((last,) if last else context)]
+            out.append((f"{last} § {number}", True))
+        else:
+            out += [(f"{name} § {number}", False) for name in ((last,) if last else context)]
     return out
+
+
+def law_references(text: str, context: tuple[str, ...] = (), bare: bool = False) -> list[str]:
+    """Citation labels referred to in a text, e.g. 'bustøttelova § 4' (lowercase, normalized). With `bare`, a § with
+    no law name right before it too: of the law named last before it in the text, else of each law in `context`."""
+    return [label for label, named in _citations(text, context) if named or bare]
 
 
 def referenced_sections(top: list[Chunk], candidates: list[Chunk], bare_max: int = 2) -> dict[str, int]:
@@ -64,11 +71,10 @@ def referenced_sections(top: list[Chunk], candidates: list[Chunk], bare_max: int
     out: dict[str, int] = {}
     for chunk in top:
         cited_here: set[str] = set()
-        labels = law_references(chunk.text)
-        if not chunk.is_legal:
-            with_bare = law_references(chunk.text, tuple(dict.fromkeys(named_in_doc[chunk.doc_id])), bare=True)
-            if len({label.split(" § ")[1] for label in with_bare}) <= bare_max:
-                labels = with_bare
+        citations = _citations(chunk.text, tuple(dict.fromkeys(named_in_doc[chunk.doc_id])))
+        labels = [label for label, named in citations if named]
+        if not chunk.is_legal and len({label.split(" § ")[1] for label, _ in citations}) <= bare_max:
+            labels = [label for label, _ in citations]
         for label in labels:
             for cited in sorted(by_label.get(label, []), key=lambda c: (c.doc_id, c.ordinal)):
                 if cited.chunk_id not in top_ids and cited.chunk_id not in cited_here:
