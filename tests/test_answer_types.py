@@ -196,6 +196,7 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     ("Kor mange fekk bustøtte?", "Rundt 44 fekk bustøtte i fjor."),  # a number before a verb counts people too
     ("Hvor mange sitter i klagenemnda?", "Klagenemnda skal settes sammen av tre medlemmer."),  # present tense
     ("Kor mange av dei som får bustad, klarar å bli buande?", "Om lag 85 prosent blir boende."),  # "av dei som"
+    ("Hvor mange diagnser har de i snitt?", "De har i snitt 13,9 diagnoser."),  # the counted word with a typo
 ])
 def test_a_count_of_what_the_question_counts_answers(question, sentence):
     assert holds_value(AnswerType.COUNT, sentence, question)
@@ -210,6 +211,7 @@ def test_a_count_of_what_the_question_counts_answers(question, sentence):
     ("Hvor mange fikk bolig gjennom prosjektet?", "Kartleggingen omfattet prosjekter i tolv kommuner."),  # not people
     ("Hvor mange kommuner søkte om tilskudd?", "I alt 44 søkte om tilskudd."),  # people, not kommuner
     ("Hvor mange deltakere var med?", "Prosjektet hadde 12 ansatte."),  # one role is not another
+    ("Hvor mange boer var det?", "Det var 12 bor."),  # a short word a letter off is another word
     ("Kor mange av dei som får bustad, klarar å bli buande?", "To kommuner har prøvd metodikken."),  # not people
     # a number that counts nothing named, in a sentence that does not say what is counted either
     ("Hvor mange utleieboliger hadde kommunen?", "Listen med ubehandlede søknader er redusert med 75."),

@@ -398,3 +398,13 @@ def test_every_pypdf_error_is_a_skip_with_a_reason(fixture_corpus, tmp_path):
     path.write_bytes(data.replace(b"/FlateDecode", b"/FlateDecodX"))  # same length: the xref table stays valid
     with pytest.raises(UnreadableDocument, match="corrupt PDF: NotImplementedError: .*FlateDecodX"):
         parse_pdf(path, "rapporter/ukjent-filter.pdf")
+
+
+def test_a_repealed_section_keeps_its_repeal_note_as_its_text():
+    """"§ 4. (Opphevet)" has no text but its note: it stays a section (so "Gjelder § 4 fortsatt?" is answered, and a
+    cited § 4 is not taken for one the law lacks); other sections' amendment notes are still no body text."""
+    repealed = LAW_MD + "\n#### § 4. (Opphevet)\n\n*Opphevet ved lov 3 jan 2099 nr. 4 (i kraft 1 juli 2099).*\n"
+    doc = parse_lovdata_markdown(repealed, "lover/lov-2099-01-01-1.md")
+    assert [s.section_id for s in doc.sections] == ["§1", "§2", "§3", "§4"]
+    assert [b.text for b in doc.sections[3].blocks] == ["Opphevet ved lov 3 jan 2099 nr. 4 (i kraft 1 juli 2099)."]
+    assert all("Endra ved" not in b.text for s in doc.sections for b in s.blocks)

@@ -120,3 +120,47 @@ def test_a_name_the_corpus_says_by_a_thesaurus_synonym_is_in_scope():
     assert check.missing("Deltaker i KVP er syk. Kan hun bruke egenmelding?") == ()
     assert check.missing("Kan vi klage til Fylkesmannen?") == ()
     assert "Trygderetten" in check.missing("Kan vi klage til Trygderetten?")
+
+
+def test_a_section_a_corpus_law_does_not_have_is_missing_by_law_and_number():
+    """A question resting on "husleieloven § 9-12" (the act has no such §) is told so, not answered from another §;
+    a law cited with several §§ is in scope when it has one of them."""
+    sections = {("lover/husleie.xml", "§9-5"), ("lover/husleie.xml", "§9-6"), ("lover/bustotte.md", "§4"),
+                ("forskrifter/bustotte.md", "§5-1")}
+    check = CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), VOCABULARY.__contains__,
+                                       NAMES_ONLY, has_section=lambda doc, section: (doc, section) in sections)
+    assert check.missing("Hva sier husleieloven § 9-12 om ny bolig etter utkastelse?") == ("husleieloven § 9-12",)
+    assert check.missing("hva sier husll. § 9-5?") == ()
+    assert check.missing("husleieloven §§ 9-5 og 9-13") == ()
+    assert check.missing("bustøttelova § 4 og husleieloven") == ()
+    assert check.missing("forskrift om bustøtte § 5") == ()  # § 5 of a regulation numbered by chapter: chapter 5
+    assert check.missing("forskrift om bustøtte § 6") == ("Forskrift om bustøtte § 6",)
+    # without a way to look sections up, none is checked
+    assert scope().missing("Hva sier husleieloven § 9-12?") == ()
+
+
+def test_a_quoted_term_with_a_word_the_corpus_never_uses_whole_is_missing():
+    """«flyttetilskudd» is no scheme of the corpus, though it says both "flytte" and "tilskudd"; a quoted title the
+    corpus holds is in scope, typed without æøå too."""
+    vocabulary = VOCABULARY | set(analyze("flytte tilskudd unge boligsosialt arbeid organisering hva fant"))
+    check = CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), vocabulary.__contains__,
+                                       NAMES_ONLY)
+    assert check.missing("Hvor stort er Husbankens «flyttetilskudd» til unge?") == ("«flyttetilskudd»",)
+    assert check.missing('Hvor stort er Husbankens "flyttetilskudd" til unge?') == ("«flyttetilskudd»",)
+    assert check.missing("Hva fant «Boligsosialt arbeid og organisering»?") == ()
+    assert check.missing("Hvor stort er Husbankens flyttetilskudd til unge?") == ()  # unquoted: the words rule's
+
+
+def test_reference_corpus_declines_a_section_its_law_does_not_have(reference_runtime):
+    answer = create_assistant(reference_runtime).answer(
+        "Hva sier husleieloven § 9-12 om kommunens plikt til å skaffe ny bolig etter en utkastelse?")
+    assert answer.abstained and answer.reason == OUT_OF_SCOPE
+    assert answer.text.startswith("Jeg har ikke husleieloven § 9-12 blant kildene mine")
+
+
+def test_reference_corpus_answers_that_a_repealed_section_is_repealed(reference_runtime):
+    """A repealed § is in the corpus as its repeal note: asked whether it still applies, the answer quotes it."""
+    answer = create_assistant(reference_runtime).answer("Gjelder hol. § 3-7 om boliger til vanskeligstilte fortsatt?")
+    assert not answer.abstained
+    assert "Opphevet ved lov 20 des 2022 nr. 121" in answer.text
+    assert any(c.doc_id == "lover/lov-2011-06-24-30.md" and c.section.endswith("§ 3-7") for c in answer.citations)

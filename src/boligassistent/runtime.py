@@ -212,7 +212,8 @@ def corpus_scope(runtime: Runtime) -> CorpusScope:
     config = ScopeConfig(max_unknown_share=runtime.settings.abstain_max_unknown_share)
     return CorpusScope.from_documents(index.documents(), runtime.catalog,
                                       in_corpus=lambda term: bool(index.known_terms([term])), config=config,
-                                      speller=runtime.speller)
+                                      speller=runtime.speller,
+                                      has_section=lambda doc_id, section: bool(index.legal_sections(doc_id, [section], None, 1)))
 
 
 def abstention_gates(runtime: Runtime) -> AbstentionGates:

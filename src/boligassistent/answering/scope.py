@@ -6,11 +6,15 @@ form), the titles of all documents and their publishers. A question is out of sc
 - an act or regulation by its form ("plan- og bygningsloven", "arbeidsmiljølova", "utlendingsforskriften",
   lowercase or not) that is none of the corpus's in any spelling (`retrieval.law_catalog`), so "bostøtteloven" is
   "bustøttelova", "sosialtenestelova" is "sosialtjenesteloven" and "bustøtteforskrifta" is "Forskrift om bustøtte";
+- a § that an act or regulation of the corpus does not have ("husleieloven § 9-12", "bsl. § 14"): the question rests
+  on a provision the sources do not hold, and a caseworker wants to hear that, not another § quoted;
 - a regulation or act by its subject ("forskrift om kommunal saksbehandling", "lov om …") whose content words
   no legal title of the corpus shares;
 - a public body by its form ("Skatteetaten", "Lånekassen", "Arbeidstilsynet", "forbrukerrådet") that the corpus
   never mentions;
-- places, organisations or products by name ("Outlook") when the corpus mentions none of the question's names.
+- places, organisations or products by name ("Outlook") when the corpus mentions none of the question's names;
+- a term in quotation marks («flyttetilskudd», "bustadbonus") with a word the corpus never uses whole: the caseworker
+  names a scheme or a title, and the sources do not know it (its parts alone, flytte + tilskudd, are not it).
 
 A name or word the corpus says by a thesaurus synonym ("KVP" for "kvalifiseringsprogrammet") is in scope.
 
@@ -40,6 +44,9 @@ _SUBJECT_END = re.compile(r"\s(?:om|når|hvis|dersom|som|for å|og hva|og hvorda
 # -departementet, -rådet (definite forms: Forbrukerrådet, Eldrerådet), capitalized or not.
 _BODY = re.compile(r"(?<![\wæøå-])([\wæøå]{3,}(?:etaten|direktoratet|tilsynet|kassen|nemnda|nemnden|ombudet|"
                    r"departementet|(?<!om)rådet))(?:s)?(?![\wæøå])", re.I)
+_PLAIN_SECTION = re.compile(r"§\d+")  # a § number with no chapter part ("§5"; not "§5-1", "§11a")
+# a term in quotation marks: «…», "…", “…” (not '…': apostrophes)
+_QUOTED = re.compile(r"[«\"“”]([^«»\"“”]{2,60})[»\"“”]")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+|\s*[(\[]")  # "Bostøtte – vilkår, …" → "Bostøtte"
 
 
@@ -55,8 +62,10 @@ def topic_label(document: dict) -> str:
 @dataclass(frozen=True)
 class ScopeConfig:
     check_laws: bool = True  # decline questions naming an act or regulation the corpus does not hold
+    check_sections: bool = True  # decline questions citing a § that a law of the corpus does not have
     check_bodies: bool = True  # decline questions naming a public body the corpus never mentions
     check_entities: bool = True  # decline questions whose proper nouns the corpus never mentions (none of them)
+    check_quoted: bool = True  # decline questions quoting a term with a word the corpus never uses whole
     subject_words: int = 4  # content words of a "forskrift om …" subject compared with the corpus titles
     title_share: float = 0.5  # a match shares more than this share of the subject's or of the title's words
     # decline when at least this share of the question's content words occur nowhere in the corpus, neither whole
@@ -73,8 +82,9 @@ class ScopeConfig:
 class CorpusScope:
     def __init__(self, catalog: LawCatalog, legal_titles: list[str], labels: dict[str, str],
                  in_corpus: Callable[[str], bool], config: ScopeConfig = ScopeConfig(),
-                 speller: Speller | None = None) -> None:
+                 speller: Speller | None = None, has_section: Callable[[str, str], bool] | None = None) -> None:
         self.catalog = catalog
+        self._has_section = has_section  # whether act `doc_id` has section `section_id` ("§9-6"); None: not checked
         self.speller = speller  # a misspelt word the speller corrects to a corpus term counts as known
         self.config = config
         self.labels = labels  # doc_id → topic label, in corpus order
@@ -85,9 +95,11 @@ class CorpusScope:
 
     @classmethod
     def from_documents(cls, documents: list[dict], catalog: LawCatalog, in_corpus: Callable[[str], bool],
-                       config: ScopeConfig = ScopeConfig(), speller: Speller | None = None) -> CorpusScope:
+                       config: ScopeConfig = ScopeConfig(), speller: Speller | None = None,
+                       has_section: Callable[[str, str], bool] | None = None) -> CorpusScope:
         legal = [str(d.get("title") or "") for d in documents if is_legal(str(d.get("kind")))]
-        return cls(catalog, legal, {str(d["doc_id"]): topic_label(d) for d in documents}, in_corpus, config, speller)
+        return cls(catalog, legal, {str(d["doc_id"]): topic_label(d) for d in documents}, in_corpus, config, speller,
+                   has_section)
 
     @property
     def holds_laws(self) -> bool:
@@ -119,6 +131,26 @@ class CorpusScope:
                 out.append(name)
         return out
 
+    def missing_sections(self, question: str) -> list[str]:
+        """The §§ the question cites in an act or regulation of the corpus that does not have them ("husleieloven
+        § 9-12"), as "Husleieloven § 9-12"; a law cited with several §§ is missing only when it has none of them."""
+        if not (self.config.check_sections and self._has_section is not None):
+            return []
+        out: list[str] = []
+        for reference in self.catalog.references(question):
+            sections = reference.citation.sections
+            if sections and not any(self._holds(reference.doc_id, section) for section in sections):
+                law = self.labels.get(reference.doc_id) or reference.name
+                out.extend(f"{law} {section.replace('§', '§ ')}" for section in sections)
+        return list(dict.fromkeys(out))
+
+    def _holds(self, doc_id: str, section: str) -> bool:
+        """Whether the law has the §, or the chapter a § number names in a law numbered by chapter ("låneforskriften
+        § 5" for its chapter 5, §§ 5-1 to 5-4)."""
+        assert self._has_section is not None
+        return self._has_section(doc_id, section) or (_PLAIN_SECTION.fullmatch(section) is not None
+                                                       and self._has_section(doc_id, section + "-1"))
+
     def _said_otherwise(self, text: str) -> bool:
         """Whether the corpus says what `text` names by a thesaurus synonym ("KVP" → "kvalifiseringsprogrammet",
         "Fylkesmannen" → "statsforvalteren"): all words of one synonym occur in it."""
@@ -147,10 +179,10 @@ class CorpusScope:
         return unknown if names and len(unknown) == len(names) else []
 
     def missing(self, question: str) -> tuple[str, ...]:
-        """What the question names that the corpus does not cover: laws and regulations, public bodies, then
+        """What the question names that the corpus does not cover: laws and regulations, §§ of its laws, public bodies, then
         named entities none of which the corpus mentions, then words the corpus never uses."""
-        found = self.missing_laws(question) + self.missing_bodies(question)
-        found += [name for name in self.missing_entities(question) if name not in found]
+        found = self.missing_laws(question) + self.missing_sections(question) + self.missing_bodies(question)
+        found += [name for name in self.missing_entities(question) + self.missing_quoted(question) if name not in found]
         # an abbreviation of a law named missing is that law ("pbl § 20-1": plan- og bygningsloven, not also "pbl")
         return tuple(found + [word for word in self.missing_words(question)
                               if word not in found and common_abbreviations().get(word.lower()) not in found])
@@ -168,6 +200,21 @@ class CorpusScope:
                                      and zipf(token) < self.config.common_word_zipf
                                      and not self._misspelt_known(token) and not self._said_otherwise(token)))
         return unknown if content and len(unknown) / len(content) >= self.config.max_unknown_share else []
+
+    def missing_quoted(self, question: str) -> list[str]:
+        """The terms the question puts in quotation marks («flyttetilskudd», "Bolig for alle") that hold a word no
+        chunk of the corpus holds whole (a compound's parts alone are not the compound), as the speller reads it
+        and by no thesaurus synonym; each as quoted, in «»."""
+        if not self.config.check_quoted:
+            return []
+        out: list[str] = []
+        for match in _QUOTED.finditer(question):
+            term = match.group(1).strip()
+            if any((keys := DEFAULT_ANALYZER.word(token)) and not self._in_corpus(keys[0])
+                   and not self._misspelt_known(token) and not self._said_otherwise(token)
+                   for token in plain_tokens(term) if token.isalpha()):
+                out.append(f"«{term}»")
+        return list(dict.fromkeys(out))
 
     def _misspelt_known(self, token: str, name: bool = False) -> bool:
         """Whether the speller reads a token the corpus lacks as one of its terms: a typo ("boutgiftr") or a word

@@ -272,6 +272,7 @@ _COUNTED_CLASSES = {"plain", "year-shaped"}
 _WORD = re.compile(r"[\wæøåÆØÅ][\wæøåÆØÅ'’-]*")
 _CLAUSE_END = re.compile(r"[.,;:!?()«»\"“”]|\s[–—]\s")
 _MIN_HEAD = 3  # letters: a shorter stem is no compound's last part
+_MIN_TYPO = 6  # letters: a shorter counted word one letter from a sentence's noun is another word ("boer", "bor")
 _PARTITIVE = frozenset({"av", "blant"})
 _QUALIFIERS = frozenset({"med", "uten", "utan"})  # "personer med rusavhengighet" counts the rusavhengige
 _DETERMINERS = frozenset({"de", "dem", "dei", "disse", "desse", "våre", "sine", "hans", "hennes"})
@@ -594,9 +595,19 @@ def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
     if with_synonyms(set(analyze(word)), counted_synonyms) & stems:
         return True
     # a compound whose last part is the counted word, either way: "fem småhus" counts "sma hus", "to runder" counts
-    # "strafferunder"
+    # "strafferunder"; the counted word typed with a letter dropped or added: "13,9 diagnoser" counts "diagnser"
     return (any(word.endswith(stem) for stem in stems if len(stem) >= _MIN_HEAD)
-            or any(c.casefold().endswith(stem) for c in counted for stem in analyze(word) if len(stem) >= _MIN_HEAD))
+            or any(c.casefold().endswith(stem) for c in counted for stem in analyze(word) if len(stem) >= _MIN_HEAD)
+            or any(_letter_apart(word, c.casefold()) for c in counted))
+
+
+def _letter_apart(a: str, b: str) -> bool:
+    """Whether two words of at least `_MIN_TYPO` letters are one letter added or dropped apart ("diagnser",
+    "diagnoser"): a typo, not another word (a substituted letter is not counted: "bustad", "bostad")."""
+    if abs(len(a) - len(b)) != 1 or min(len(a), len(b)) < _MIN_TYPO:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 @lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages

@@ -16,6 +16,7 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 _PARAGRAPH_HEADING = re.compile(r"^(§\s*[\w\s-]*?\w)\s*\.\s*(.*)$")
 _ARTICLE_HEADING = re.compile(r"^(Artikkel\s+\d+\s*\w?)\s*\.\s*(.*)$")
+_REPEALED = "(Opphevet)"  # the heading of a repealed § ("§ 3-7. (Opphevet)"), whose text is its amendment note
 _AMENDMENT_LINE = re.compile(r"^(\*.*\*|(Overskrift|Kapitlet|Kapittelet)\s+(tilføyd|endret|opphevet)\b.*)$", re.I)
 _NAME_IN_TITLE = re.compile(r"[(\[]([^()\[\]]+)[)\]]\s*$")
 # Front matter is a handful of key: value pairs. Aliases are allowed, but not a document that expands to more
@@ -174,6 +175,10 @@ def parse_lovdata_markdown(text: str, doc_id: str) -> Document:
             continue
         if _AMENDMENT_LINE.match(stripped):
             flush_paragraph()
+            if current is not None and not current.blocks and current.heading_path[-1].endswith(_REPEALED):
+                # a repealed § keeps its note as its text ("Opphevet ved lov 20 des 2022 nr. 121 (i kraft 1 juli
+                # 2023 …)"): "Gjelder hol. § 3-7 fortsatt?" is answered by it, and the § is not unknown to the corpus
+                current.blocks.append(Block(text=collapse_ws(stripped.strip("*").strip()), ledd=1))
             continue
         if current is None:
             counter += 1
