@@ -84,6 +84,14 @@ def test_a_typo_the_splitter_reads_as_parts_the_index_lacks_is_corrected():
     assert "boutgiftr" in analyze_query("godkjente boutgiftr?")  # no speller, no correction
 
 
+def test_a_typo_the_splitter_reads_as_parts_some_of_which_the_index_holds_is_corrected_one_edit_away():
+    # "tuberkolose" splits into "tub" + "kol" + "ose", and the index holds "kol": still a typo of "tuberkulose"; but
+    # two edits from a compound with a part the index lacks reach other compounds ("boliglaus" is not "boligmass")
+    spell = speller({"tuberkulos": 4, "kol": 3, "boligmass": 2, "bol": 9})
+    assert Analyzer().correction("tuberkolose", spell) == ("tuberkulos",)
+    assert Analyzer().correction("bustadlause", spell) is None
+
+
 def test_a_corrected_typo_counts_as_known_in_the_scope_rule_and_a_foreign_word_does_not():
     documents = [{"doc_id": "veiledning/bostotte.html", "kind": "veiledning", "title": "Bostøtte", "meta": {}}]
     vocabulary = set(VOCABULARY)

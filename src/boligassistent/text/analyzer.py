@@ -156,10 +156,13 @@ class Analyzer:
         if (spelt := speller.spelt(word[0])) is not None:  # a compound's parts read alike ("lan" → "lån")
             return (spelt, *(speller.spelt(part) or part for part in word[1:]))
         # a compound none of whose parts the index holds is a typo the splitter read as parts ("komunal" → "komu" +
-        # "nal"), not a compound the corpus never uses ("mobilabonnement": "abonnement" is there)
-        if len(word) != 1 and any(speller.holds(part) for part in word[1:]):
+        # "nal"); one with some part it does not hold may be one too ("tuberkolose" → "tub" + "kol" + "ose"), and is
+        # corrected when an index term is one edit away; one whose parts the index all holds is a compound the
+        # corpus never uses whole ("mobilabonnement"), and stays
+        held = [speller.holds(part) for part in word[1:]]
+        if len(word) != 1 and all(held):
             return None
-        fixed = speller.correct(word[0])
+        fixed = speller.correct_once(word[0]) if any(held) else speller.correct(word[0])
         return (fixed,) if fixed else None
 
     def groups(self) -> list[Group]:

@@ -98,6 +98,12 @@ class Speller:
         self._cache[key] = nearest
         return nearest
 
+    def correct_once(self, key: str) -> str | None:
+        """As `correct`, but only an index term one edit from `key` ("tuberkolose" → "tuberkulose"): for a word
+        the splitter also reads as a compound, where two edits too often reach another compound ("boliglaus" is
+        not "boligmass")."""
+        return self._nearest(key, most=1)
+
     def holds(self, term: str) -> bool:
         """Whether the index holds `term`."""
         return term in self._df
@@ -108,12 +114,12 @@ class Speller:
         spelt = self._ascii.get(key)
         return spelt if spelt is not None and self._df[spelt] > self._df.get(key, 0) else None
 
-    def _nearest(self, key: str) -> str | None:
+    def _nearest(self, key: str, most: int = 2) -> str | None:
         if not key.isalpha():
             return None
         if (spelt := self.spelt(key)) is not None:
             return spelt
-        edits = self.max_edits(key)
+        edits = min(most, self.max_edits(key))
         if key in self._df or edits == 0:
             return None
         near = process.extract(key, self._by_letter.get(key[0], []), scorer=OSA.distance, score_cutoff=edits, limit=None)
