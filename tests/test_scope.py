@@ -164,3 +164,9 @@ def test_reference_corpus_answers_that_a_repealed_section_is_repealed(reference_
     assert not answer.abstained
     assert "Opphevet ved lov 20 des 2022 nr. 121" in answer.text
     assert any(c.doc_id == "lover/lov-2011-06-24-30.md" and c.section.endswith("§ 3-7") for c in answer.citations)
+
+
+def test_a_name_the_corpus_never_mentions_is_named_missing_once():
+    vocabulary = VOCABULARY | set(analyze("kan brukeren kjøpe for sosialhjelpen"))
+    check = CorpusScope.from_documents(DOCUMENTS, LawCatalog.from_documents(DOCUMENTS), vocabulary.__contains__)
+    assert check.missing("Kan brukeren kjøpe ETF for sosialhjelpen?") == ("ETF",)

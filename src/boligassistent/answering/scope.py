@@ -183,9 +183,11 @@ class CorpusScope:
         named entities none of which the corpus mentions, then words the corpus never uses."""
         found = self.missing_laws(question) + self.missing_sections(question) + self.missing_bodies(question)
         found += [name for name in self.missing_entities(question) + self.missing_quoted(question) if name not in found]
-        # an abbreviation of a law named missing is that law ("pbl § 20-1": plan- og bygningsloven, not also "pbl")
+        # a word named missing already as a name ("ETF") is not named again ("etf"); an abbreviation of a law named
+        # missing is that law ("pbl § 20-1": plan- og bygningsloven, not also "pbl")
+        named = {name.casefold() for name in found}
         return tuple(found + [word for word in self.missing_words(question)
-                              if word not in found and common_abbreviations().get(word.lower()) not in found])
+                              if word.casefold() not in named and common_abbreviations().get(word.lower()) not in found])
 
     def missing_words(self, question: str) -> list[str]:
         """The question's content words that occur nowhere in the corpus (whole or by a compound part), when they
