@@ -243,6 +243,23 @@ def test_a_line_ending_in_a_function_word_is_a_sentence_going_on_not_a_heading(t
     assert any("regional arena i samarbeid med Statsforvalteren i Vestland" in b.text for s in doc.sections for b in s.blocks)
 
 
+def test_a_line_as_wide_as_the_running_text_is_a_sentence_wrapped_at_the_margin_not_a_heading(tmp_path):
+    from tests.fixtures.make_corpus import make_pdf
+
+    path = tmp_path / "ombrutt.pdf"
+    body = ["Kommunen brukte lang tid på innsiktsarbeidet og refleksjoner rundt funnene i prosjektet.",
+            "Kommunen hentet inspirasjon fra Askers velferdslabb, og valgte å utvikle sitt eget",
+            "Veikart. Dette Veikartet er et kart over en families situasjon på viktige områder som bolig.",
+            "Målet med arbeidet har vært å øke innbyggerinvolveringen i tjenesteutviklingen i kommunen.",
+            "Hvordan kan kommunen følge opp familiene?", "Kommunen kan bruke veikartet i møter med familiene."]
+    make_pdf(path, pages=[["Sola kommune", *body]])
+    doc = parse_pdf(path, "rapporter/ombrutt.pdf")
+    headings = [s.heading_path[-1] for s in doc.sections]
+    assert "Sola kommune" in headings and "Hvordan kan kommunen følge opp familiene?" in headings  # a short one asks
+    assert not any(h.startswith("Kommunen hentet") for h in headings)
+    assert any("Askers velferdslabb, og valgte å utvikle sitt eget Veikart." in b.text for s in doc.sections for b in s.blocks)
+
+
 def test_a_symbol_font_bullet_extracted_as_yy_is_a_bullet_and_its_items_are_units(tmp_path):
     from boligassistent.text.sentences import split_units
     from tests.fixtures.make_corpus import make_pdf

@@ -26,8 +26,9 @@ from boligassistent.domain.documents import Document
 # nested by their outline numbers, a footnote or numbered list item no heading; 7: an appendix a top-level part;
 # 8: PDF footnotes moved out of the running text into a last section; 9: a symbol font's bullet extracted as "yy"
 # is "•"; 10: a PDF heading with no text that the next heading closes at once is that heading's caption,
-# "Melhus – OMRÅDE STERKE SIDER UTFORDRINGER"; 11: a repealed § of a Lovdata Markdown law keeps its repeal note as text).
-LOADER_VERSION = 11
+# "Melhus – OMRÅDE STERKE SIDER UTFORDRINGER"; 11: a repealed § of a Lovdata Markdown law keeps its repeal note as
+# text; 12: a PDF line as wide as the running text is a sentence wrapped at the margin, not a heading).
+LOADER_VERSION = 12
 MAX_REASON_CHARS = 300  # a skip reason longer than this is cut (parser messages may quote a damaged file)
 _FOLDER_KIND = {"rapporter": "rapport", "veiledning": "veiledning", "lover": "lov", "forskrifter": "forskrift"}
 

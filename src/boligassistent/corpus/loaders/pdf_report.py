@@ -66,6 +66,9 @@ _MISSED_FOOTNOTES = 1
 # sentence-end was missed and the rest is running text again.
 _FOOTNOTE_MAX_LINES = 20
 _WEB_ADDRESS_END = re.compile(r"(?:https?://|www\.)\S*[\w/]$")
+# A line at least this share of the running text's width (the 80th percentile of line lengths) is a full line
+_WRAPPED_WIDTH = 0.9
+_MIN_TEXT_WIDTH = 60  # … of running text: a document whose lines are mostly shorter (tables, lists) has no such width
 _SENTENCE_END = re.compile(r"[.!?][)»”\"]*$")
 # A line ending so is no sentence end: an ordinal or date going on ("fra 1." | "januar"), an abbreviation.
 _NO_SENTENCE_END = re.compile(r"(?:\s\d{1,2}\.|\b(?:f\.eks|bl\.a|jf|ca|nr|s|kap|pkt|mht|ev|evt)\.)$", re.I)
@@ -163,8 +166,13 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {key for key, n in counts.items() if n >= max(3, len(pages) // 2)}
 
 
-def _is_heading(line: str, prev: str | None, nxt: str | None) -> bool:
+def _is_heading(line: str, prev: str | None, nxt: str | None, full_width: float = 0.0) -> bool:
     if len(line) > 90 or len(line.split()) > 12 or line.endswith((".", ",", ";", ":", "-", "–")):
+        return False
+    # a line as wide as the running text is a sentence wrapped at the margin ("Kommunen hentet inspirasjon fra Askers
+    # velferdslabb, og valgte å utvikle sitt eget" | "Veikart. …"), not a heading, unless it is numbered or asks
+    if (full_width >= _MIN_TEXT_WIDTH and len(line) >= _WRAPPED_WIDTH * full_width and not line.endswith("?")
+            and not _NUMBERED_HEADING.match(line)):
         return False
     if line.rsplit(" ", 1)[-1].lower() in _NO_HEADING_END:  # a sentence going on in the next line
         return False
@@ -338,7 +346,7 @@ def parse_pdf(path: Path, doc_id: str) -> Document:
     for page_no, lines in enumerate(cleaned, start=1):
         for i, line in enumerate(lines):
             nxt = lines[i + 1] if i + 1 < len(lines) else None
-            if _is_heading(line, prev, nxt):
+            if _is_heading(line, prev, nxt, full_width):
                 flush(page_no)
                 prev = line + "."
                 number = _outline_number(line)
