@@ -197,6 +197,7 @@ def test_a_range_takes_the_class_of_its_last_number_and_spaced_thousands_are_one
     ("Hvor mange sitter i klagenemnda?", "Klagenemnda skal settes sammen av tre medlemmer."),  # present tense
     ("Kor mange av dei som får bustad, klarar å bli buande?", "Om lag 85 prosent blir boende."),  # "av dei som"
     ("Hvor mange diagnser har de i snitt?", "De har i snitt 13,9 diagnoser."),  # the counted word with a typo
+    ("Hvor mange enheter planla de?", "20 boenheter med heldøgns bemanning er under planlegging."),  # compound's end
 ])
 def test_a_count_of_what_the_question_counts_answers(question, sentence):
     assert holds_value(AnswerType.COUNT, sentence, question)

@@ -594,9 +594,11 @@ def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
     stems, counted_synonyms = _counted_terms(counted)
     if with_synonyms(set(analyze(word)), counted_synonyms) & stems:
         return True
-    # a compound whose last part is the counted word, either way: "fem småhus" counts "sma hus", "to runder" counts
-    # "strafferunder"; the counted word typed with a letter dropped or added: "13,9 diagnoser" counts "diagnser"
+    # a compound whose last part is the counted word, either way: "fem småhus" counts "sma hus", "20 boenheter"
+    # counts "enheter", "to runder" counts "strafferunder"; the counted word typed with a letter dropped or added:
+    # "13,9 diagnoser" counts "diagnser"
     return (any(word.endswith(stem) for stem in stems if len(stem) >= _MIN_HEAD)
+            or any(word.endswith(c.casefold()) for c in counted if len(c) >= _MIN_HEAD)
             or any(c.casefold().endswith(stem) for c in counted for stem in analyze(word) if len(stem) >= _MIN_HEAD)
             or any(_letter_apart(word, c.casefold()) for c in counted))
 
