@@ -50,6 +50,13 @@ _QUOTED = re.compile(r"[«\"“”]([^«»\"“”]{2,60})[»\"“”]")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+|\s*[(\[]")  # "Bostøtte – vilkår, …" → "Bostøtte"
 
 
+def _holds(has_section: Callable[[str, str], bool], doc_id: str, section: str) -> bool:
+    """Whether the law has the §, or the chapter a § number names in a law numbered by chapter ("låneforskriften § 5"
+    for its chapter 5, §§ 5-1 to 5-4)."""
+    return has_section(doc_id, section) or (_PLAIN_SECTION.fullmatch(section) is not None
+                                            and has_section(doc_id, section + "-1"))
+
+
 def topic_label(document: dict) -> str:
     """How a clarifying question names a document's topic: an act or regulation by its short title, any other
     document by its title up to a dash or parenthesis ('Bostøtte – vilkår, boutgifter …' → 'Bostøtte')."""
@@ -134,22 +141,16 @@ class CorpusScope:
     def missing_sections(self, question: str) -> list[str]:
         """The §§ the question cites in an act or regulation of the corpus that does not have them ("husleieloven
         § 9-12"), as "Husleieloven § 9-12"; a law cited with several §§ is missing only when it has none of them."""
-        if not (self.config.check_sections and self._has_section is not None):
+        has_section = self._has_section
+        if not self.config.check_sections or has_section is None:
             return []
         out: list[str] = []
         for reference in self.catalog.references(question):
             sections = reference.citation.sections
-            if sections and not any(self._holds(reference.doc_id, section) for section in sections):
+            if sections and not any(_holds(has_section, reference.doc_id, section) for section in sections):
                 law = self.labels.get(reference.doc_id) or reference.name
                 out.extend(f"{law} {section.replace('§', '§ ')}" for section in sections)
         return list(dict.fromkeys(out))
-
-    def _holds(self, doc_id: str, section: str) -> bool:
-        """Whether the law has the §, or the chapter a § number names in a law numbered by chapter ("låneforskriften
-        § 5" for its chapter 5, §§ 5-1 to 5-4)."""
-        assert self._has_section is not None
-        return self._has_section(doc_id, section) or (_PLAIN_SECTION.fullmatch(section) is not None
-                                                       and self._has_section(doc_id, section + "-1"))
 
     def _said_otherwise(self, text: str) -> bool:
         """Whether the corpus says what `text` names by a thesaurus synonym ("KVP" → "kvalifiseringsprogrammet",
@@ -179,8 +180,8 @@ class CorpusScope:
         return unknown if names and len(unknown) == len(names) else []
 
     def missing(self, question: str) -> tuple[str, ...]:
-        """What the question names that the corpus does not cover: laws and regulations, §§ of its laws, public bodies, then
-        named entities none of which the corpus mentions, then words the corpus never uses."""
+        """What the question names that the corpus does not cover: laws and regulations, §§ of its laws, public
+        bodies, then named entities none of which the corpus mentions and quoted terms, then words it never uses."""
         found = self.missing_laws(question) + self.missing_sections(question) + self.missing_bodies(question)
         found += [name for name in self.missing_entities(question) + self.missing_quoted(question) if name not in found]
         # a word named missing already as a name ("ETF") is not named again ("etf"); an abbreviation of a law named

@@ -60,6 +60,7 @@ from functools import lru_cache
 
 from boligassistent.text.analyzer import STOPWORDS, analyze, synonyms
 from boligassistent.text.lemmas import lemma
+from boligassistent.text.spelling import one_letter_apart
 from boligassistent.text.thesaurus import Synonyms, with_synonyms
 
 
@@ -606,10 +607,7 @@ def _same_thing(noun: str, counted: tuple[str, ...]) -> bool:
 def _letter_apart(a: str, b: str) -> bool:
     """Whether two words of at least `_MIN_TYPO` letters are one letter added or dropped apart ("diagnser",
     "diagnoser"): a typo, not another word (a substituted letter is not counted: "bustad", "bostad")."""
-    if abs(len(a) - len(b)) != 1 or min(len(a), len(b)) < _MIN_TYPO:
-        return False
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return min(len(a), len(b)) >= _MIN_TYPO and b in one_letter_apart(a)
 
 
 @lru_cache(maxsize=1024)  # pure; asked once per sentence of a question's passages
