@@ -162,7 +162,7 @@ class Analyzer:
         held = [speller.holds(part) for part in word[1:]]
         if len(word) != 1 and all(held):
             return None
-        fixed = speller.correct_once(word[0]) if any(held) else speller.correct(word[0])
+        fixed = speller.correct(word[0], most=1 if any(held) else 2)
         return (fixed,) if fixed else None
 
     def groups(self) -> list[Group]:

@@ -78,7 +78,7 @@ class Speller:
         for term in sorted((t for t in self._df if not t.isascii()), key=lambda t: (-self._df[t], t)):
             for spelling in ascii_spellings(term):
                 self._ascii.setdefault(spelling, term)
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[tuple[str, int], str | None] = {}  # (key, most edits) → correction
 
     def __contains__(self, term: str) -> bool:
         return term in self._df
@@ -88,21 +88,17 @@ class Speller:
             return 0
         return 2 if len(key) >= self.config.two_edits_from else 1
 
-    def correct(self, key: str) -> str | None:
-        """The index term `key` is most likely a misspelling of; None when the index holds `key` or nothing is near."""
-        if key in self._cache:
-            return self._cache[key]
-        nearest = self._nearest(key)  # kept in a local: another thread may clear the cache meanwhile
+    def correct(self, key: str, most: int = 2) -> str | None:
+        """The index term `key` is most likely a misspelling of; None when the index holds `key` or nothing is near.
+        `most`: the most edits allowed whatever the key's length (1 for a word the splitter also reads as a compound,
+        where two edits too often reach another compound: "boliglaus" is not "boligmass")."""
+        if (key, most) in self._cache:
+            return self._cache[key, most]
+        nearest = self._nearest(key, most)  # kept in a local: another thread may clear the cache meanwhile
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
-        self._cache[key] = nearest
+        self._cache[key, most] = nearest
         return nearest
-
-    def correct_once(self, key: str) -> str | None:
-        """As `correct`, but only an index term one edit from `key` ("tuberkolose" → "tuberkulose"): for a word
-        the splitter also reads as a compound, where two edits too often reach another compound ("boliglaus" is
-        not "boligmass")."""
-        return self._nearest(key, most=1)
 
     def holds(self, term: str) -> bool:
         """Whether the index holds `term`."""
